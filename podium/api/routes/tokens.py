@@ -1,0 +1,57 @@
+"""API tokens (admin) and the raw event log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from podium.api import models
+from podium.api.deps import DB, Actor
+from podium.core import credentials, events
+from podium.core.errors import Forbidden
+
+router = APIRouter()
+
+
+@router.post("/tokens", response_model=models.TokenCreated, status_code=201, tags=["token"])
+async def create_token(body: models.TokenCreate, db: DB, actor: Actor) -> models.TokenCreated:
+    async with db.write() as session:
+        credential, secret = await credentials.issue_token(session, actor, body)
+        token = models.Token.model_validate(credential, from_attributes=True)
+        return models.TokenCreated(**token.model_dump(), token=secret)
+
+
+@router.get("/tokens", response_model=list[models.Token], tags=["token"])
+async def list_tokens(db: DB, actor: Actor) -> object:
+    if actor.top_level < 2:
+        raise Forbidden("Listing tokens needs the 'admin' scope.")
+    async with db.read() as session:
+        return await credentials.list_tokens(session, actor)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["token"])
+async def revoke_token(token_id: int, db: DB, actor: Actor) -> None:
+    async with db.write() as session:
+        await credentials.revoke_token(session, actor, token_id)
+
+
+@router.get("/events", response_model=list[models.Event], tags=["event"])
+async def list_events(
+    db: DB,
+    actor: Actor,
+    after: Annotated[int, Query(ge=0, description="Return events with seq greater than this.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    organization_id: Annotated[int | None, Query(ge=1)] = None,
+    competition_id: Annotated[int | None, Query(ge=1)] = None,
+) -> object:
+    """The change log in commit order; an organization's token sees its organization only."""
+    actor.require("read", organization_id)
+    if actor.organization_id is not None:
+        organization_id = actor.organization_id
+    async with db.read() as session:
+        return await events.read_events(
+            session,
+            after=after,
+            limit=limit,
+            organization_id=organization_id,
+            competition_id=competition_id,
+        )

@@ -1,0 +1,32 @@
+"""The native REST API v1 as its own ASGI app, with OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from podium import __version__
+from podium.api import problems
+from podium.api.limits import BodyLimit
+from podium.api.responses import OrjsonResponse
+from podium.api.routes import awards, competitions, organizations, results, tokens
+from podium.config import Settings
+from podium.store.database import Database
+
+
+def create_v1(settings: Settings, database: Database) -> FastAPI:
+    api = FastAPI(
+        title="Podium native API",
+        version=__version__,
+        summary="Organizations, competitions, entries, schedules, results and awards.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        default_response_class=OrjsonResponse,
+    )
+    api.state.settings = settings
+    api.state.database = database
+    problems.install(api)
+    for module in (organizations, competitions, results, awards, tokens):
+        api.include_router(module.router)
+    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return api

@@ -1,0 +1,78 @@
+"""ASGI app factory: the native API under /api/v1, health, and (later) dialects and pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.responses import RedirectResponse
+
+from podium import __version__
+from podium.api.models import Health
+from podium.api.responses import OrjsonResponse
+from podium.api.v1 import create_v1
+from podium.config import Settings, get_settings
+from podium.logs import AccessLog
+from podium.store import migrate
+from podium.store.database import Database
+from podium.store.redis import redis_status
+
+log = logging.getLogger("podium")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    run_migrations: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        settings.resolved_secret_key()
+        if run_migrations:
+            await migrate.upgrade(database)
+        log.info("started", extra={"backend": database.backend, "version": __version__})
+        try:
+            yield
+        finally:
+            await database.dispose()
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Podium",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=OrjsonResponse,
+    )
+    app.state.settings = settings
+    app.state.database = database
+
+    @app.get("/healthz", response_model=Health)
+    async def healthz() -> OrjsonResponse:
+        status, code = "ok", 200
+        try:
+            await database.ping()
+            db_state = "ok"
+        except Exception as exc:  # any failure is reported, not raised
+            db_state, status, code = f"error: {type(exc).__name__}", "degraded", 503
+        redis_state = await redis_status(settings.redis_url)
+        if redis_state not in (None, "ok"):
+            status, code = "degraded", 503
+        body = Health(status=status, version=__version__, database=db_state, redis=redis_state)
+        return OrjsonResponse(body.model_dump(), status_code=code)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/api/v1/docs")
+
+    app.mount("/api/v1", create_v1(settings, database))
+    app.add_middleware(AccessLog)
+    return app

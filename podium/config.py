@@ -1,0 +1,65 @@
+"""Settings, read once from the environment (prefix ``PODIUM_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./podium.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PODIUM_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str | None = None
+    # Where generated state that is not data lives (the persisted secret key).
+    data_dir: Path = Path(".podium")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    log_json: bool = True
+    # Largest request body the native API accepts, in bytes.
+    max_body_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # Largest number of rows one bulk upload may carry.
+    max_bulk_rows: int = Field(default=50_000, gt=0)
+    # Page size ceiling for list routes.
+    max_page_size: int = Field(default=500, gt=0)
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, else one generated on first start and kept in ``data_dir``.
+
+        Keeping it on disk means tokens and signatures survive a restart.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite://`` URLs and pick the async driver."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url

@@ -1,0 +1,101 @@
+"""Competitions: a tree (race → child races, race → events, campaign → groups)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import StringConstraints
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.core.errors import Invalid
+from podium.core.fields import Attributes, ExternalIds, Id, Name
+from podium.core.organizations import ORGANIZATIONS
+from podium.core.resources import Command, Resource, Scope
+from podium.store.tables import Competition
+
+Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,39}$")]
+Status = Literal["scheduled", "open", "running", "finished", "cancelled"]
+Scoring = Literal[
+    "lowest_time",
+    "most_laps",
+    "fastest_lap",
+    "fastest_2_consecutive",
+    "fastest_3_consecutive",
+    "highest_points",
+    "aggregate_points",
+    "icpc",
+    "personal_best",
+]
+TieRule = Literal["shared", "dense", "first_set"]
+"""1,2,2,4 / 1,2,2,3 / distinct positions ordered by who set the score first."""
+
+
+class CompetitionCreate(Command):
+    organization_id: Id
+    name: Name
+    parent_id: Id | None = None
+    kind: Kind = "event"
+    status: Status = "scheduled"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    scoring: Scoring = "lowest_time"
+    tie_rule: TieRule = "shared"
+    public: bool = True
+    attributes: Attributes = {}
+    external_ids: ExternalIds = {}
+
+
+class CompetitionUpdate(Command):
+    name: Name | None = None
+    parent_id: Id | None = None
+    kind: Kind | None = None
+    status: Status | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    scoring: Scoring | None = None
+    tie_rule: TieRule | None = None
+    public: bool | None = None
+    attributes: Attributes | None = None
+    external_ids: ExternalIds | None = None
+
+
+async def _scope(_session: AsyncSession, competition: Competition) -> Scope:
+    return Scope(competition.organization_id, competition.id)
+
+
+async def _validate(session: AsyncSession, competition: Competition) -> None:
+    if (
+        competition.starts_at
+        and competition.ends_at
+        and competition.ends_at < competition.starts_at
+    ):
+        raise Invalid("ends_at is before starts_at.", field="ends_at")
+    parent_id = competition.parent_id
+    seen = {competition.id}
+    while parent_id is not None:
+        if parent_id in seen:
+            raise Invalid(
+                "parent_id would make the competition its own ancestor.", field="parent_id"
+            )
+        seen.add(parent_id)
+        parent = await session.get(Competition, parent_id)
+        if parent is None:
+            break
+        if parent.organization_id != competition.organization_id:
+            raise Invalid(
+                "parent_id names a competition of another organization.", field="parent_id"
+            )
+        parent_id = parent.parent_id
+
+
+COMPETITIONS: Resource[Competition] = Resource(
+    kind="competition",
+    model=Competition,
+    create=CompetitionCreate,
+    update=CompetitionUpdate,
+    scope=_scope,
+    refs={"organization_id": ORGANIZATIONS},
+    has_external_ids=True,
+    validate=_validate,
+)

@@ -1,0 +1,209 @@
+"""Credentials: secrets hashed with argon2, native API tokens and their scopes.
+
+Every dialect stores its keys here (``kind`` tells them apart) and turns a verified
+credential into a ``Principal``. A verified secret is remembered by its SHA-256 so
+that argon2 runs once per token and process, while the row is still read on every
+request so that revocation and expiry take effect at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections import OrderedDict
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import Field, StringConstraints
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.core import events, resources
+from podium.core.errors import Invalid, NotFound, Unauthenticated
+from podium.core.fields import Id
+from podium.core.organizations import ORGANIZATIONS
+from podium.core.principal import SCOPES, Principal
+from podium.core.resources import Command
+from podium.store.tables import Credential
+from podium.store.types import utcnow
+
+API_TOKEN = "api_token"  # noqa: S105 (a credential kind, not a secret)
+TOKEN_PREFIX = "pdm_"  # noqa: S105 (a public prefix)
+_ID_CHARS = 16
+
+_hasher = PasswordHasher()
+
+Scope = Annotated[str, StringConstraints(pattern=r"^(read|write|admin)$")]
+TokenName = Annotated[str, StringConstraints(max_length=200)]
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher.hash(secret)
+
+
+def verify_secret(secret_hash: str | None, secret: str) -> bool:
+    """Constant-effort check: a missing hash still costs one argon2 verification."""
+    try:
+        return _hasher.verify(secret_hash or _dummy_hash(), secret) and secret_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher.hash(new_secret())
+
+
+class _VerifiedSecrets:
+    """Remembers digests of secrets that passed argon2, bounded in size."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._seen: OrderedDict[str, int] = OrderedDict()
+
+    @staticmethod
+    def _digest(kind: str, secret: str) -> str:
+        return hashlib.sha256(f"{kind}\0{secret}".encode()).hexdigest()
+
+    def matches(self, kind: str, secret: str, credential_id: int) -> bool:
+        digest = self._digest(kind, secret)
+        known = self._seen.get(digest)
+        if known is None:
+            return False
+        self._seen.move_to_end(digest)
+        return hmac.compare_digest(str(known), str(credential_id))
+
+    def remember(self, kind: str, secret: str, credential_id: int) -> None:
+        self._seen[self._digest(kind, secret)] = credential_id
+        while len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+
+
+VERIFIED = _VerifiedSecrets()
+
+
+async def check(session: AsyncSession, kind: str, identifier: str, secret: str) -> Credential:
+    """The live credential whose identifier and secret match, else Unauthenticated."""
+    credential = await session.scalar(
+        select(Credential).where(Credential.kind == kind, Credential.identifier == identifier)
+    )
+    if credential is None:
+        verify_secret(None, secret)
+        raise Unauthenticated("The credential is not valid.")
+    ok = VERIFIED.matches(kind, secret, credential.id) or verify_secret(
+        credential.secret_hash, secret
+    )
+    if not ok:
+        raise Unauthenticated("The credential is not valid.")
+    if credential.revoked_at is not None:
+        raise Unauthenticated("The credential has been revoked.")
+    if credential.expires_at is not None and credential.expires_at <= utcnow():
+        raise Unauthenticated("The credential has expired.")
+    VERIFIED.remember(kind, secret, credential.id)
+    return credential
+
+
+class TokenCreate(Command):
+    organization_id: Id | None = None
+    scopes: list[Scope] = Field(default_factory=lambda: ["read"], min_length=1)
+    name: TokenName = ""
+    expires_at: datetime | None = None
+
+
+def _principal(credential: Credential) -> Principal:
+    return Principal(
+        kind="token",
+        label=f"token:{credential.identifier}",
+        organization_id=credential.organization_id,
+        scopes=frozenset(credential.scopes),
+        person_id=credential.person_id,
+        credential_id=credential.id,
+    )
+
+
+async def issue_token(
+    session: AsyncSession, principal: Principal, command: TokenCreate
+) -> tuple[Credential, str]:
+    """A new API token; the plain text is returned once and never stored."""
+    principal.require("admin", command.organization_id)
+    if command.organization_id is not None:
+        await resources.get(session, principal, ORGANIZATIONS, command.organization_id)
+    wanted = max(SCOPES.index(s) for s in command.scopes)
+    if wanted > principal.top_level:
+        raise Invalid("A token cannot be given a scope its creator does not hold.", field="scopes")
+    if command.expires_at is not None and command.expires_at <= utcnow():
+        raise Invalid("expires_at is in the past.", field="expires_at")
+    identifier = secrets.token_hex(_ID_CHARS // 2)
+    secret = new_secret()
+    credential = Credential(
+        kind=API_TOKEN,
+        identifier=identifier,
+        secret_hash=hash_secret(secret),
+        name=command.name,
+        organization_id=command.organization_id,
+        scopes=sorted(set(command.scopes), key=SCOPES.index),
+        expires_at=command.expires_at,
+    )
+    session.add(credential)
+    await session.flush()
+    events.record(
+        session,
+        principal,
+        "token.created",
+        "token",
+        credential.id,
+        {"id": credential.id, "identifier": identifier, "scopes": credential.scopes},
+        organization_id=command.organization_id,
+    )
+    return credential, f"{TOKEN_PREFIX}{identifier}_{secret}"
+
+
+async def authenticate_token(session: AsyncSession, token: str) -> Principal:
+    if not token.startswith(TOKEN_PREFIX) or len(token) < len(TOKEN_PREFIX) + _ID_CHARS + 2:
+        raise Unauthenticated("The token is malformed.")
+    body = token[len(TOKEN_PREFIX) :]
+    identifier, sep, secret = body[:_ID_CHARS], body[_ID_CHARS], body[_ID_CHARS + 1 :]
+    if sep != "_" or not secret:
+        raise Unauthenticated("The token is malformed.")
+    return _principal(await check(session, API_TOKEN, identifier, secret))
+
+
+async def list_tokens(session: AsyncSession, principal: Principal) -> list[Credential]:
+    query = select(Credential).where(Credential.kind == API_TOKEN).order_by(Credential.id)
+    if principal.organization_id is not None:
+        query = query.where(Credential.organization_id == principal.organization_id)
+    return [
+        c
+        for c in (await session.scalars(query)).all()
+        if principal.allows("admin", c.organization_id)
+    ]
+
+
+async def revoke_token(session: AsyncSession, principal: Principal, token_id: int) -> Credential:
+    credential = await session.get(Credential, token_id)
+    if (
+        credential is None
+        or credential.kind != API_TOKEN
+        or not principal.allows("admin", credential.organization_id)
+    ):
+        raise NotFound(f"No token with id {token_id}.")
+    if credential.revoked_at is None:
+        credential.revoked_at = utcnow()
+        events.record(
+            session,
+            principal,
+            "token.revoked",
+            "token",
+            credential.id,
+            {"id": credential.id, "identifier": credential.identifier},
+            organization_id=credential.organization_id,
+        )
+    return credential

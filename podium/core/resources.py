@@ -1,0 +1,233 @@
+"""The shared life cycle of a stored concept: get, list, create, update, delete.
+
+A concept module declares a ``Resource`` (its table, its commands, where it sits in
+the organization/competition tree, which ids it refers to) and gets permission
+checks, reference checks, external ids and event records from here, so every
+concept and every dialect follows the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.core import events, external_ids
+from podium.core.errors import Invalid, NotFound
+from podium.core.principal import Principal
+from podium.store.tables import Base
+
+M = TypeVar("M", bound=Base)
+
+
+class Command(BaseModel):
+    """Base of every create/update command: unknown fields are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class Scope:
+    organization_id: int | None
+    competition_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Resource(Generic[M]):
+    kind: str
+    model: type[M]
+    create: type[Command]
+    update: type[Command]
+    # How an object finds its organization and competition.
+    scope: Callable[[AsyncSession, M], Awaitable[Scope]]
+    # Foreign keys in commands that must name an existing object in the same tree.
+    refs: Mapping[str, Resource[Any]] = field(default_factory=dict)
+    # Whether the concept carries identifiers from other platforms.
+    has_external_ids: bool = False
+    # Extra checks on the values about to be stored.
+    validate: Callable[[AsyncSession, M], Awaitable[None]] | None = None
+
+    async def load(self, session: AsyncSession, object_id: int) -> M:
+        obj = await session.get(self.model, object_id)
+        if obj is None:
+            raise NotFound(f"No {self.kind} with id {object_id}.", kind=self.kind, id=object_id)
+        return obj
+
+
+async def get(session: AsyncSession, principal: Principal, res: Resource[M], object_id: int) -> M:
+    """The object, or NotFound when it is missing or outside the principal's reach."""
+    obj = await res.load(session, object_id)
+    scope = await res.scope(session, obj)
+    if not principal.allows("read", scope.organization_id):
+        raise NotFound(f"No {res.kind} with id {object_id}.", kind=res.kind, id=object_id)
+    return obj
+
+
+def visible(query: Select[Any], principal: Principal, org_column: Any) -> Select[Any]:
+    """Narrow a list query on a table with an organization column to what may be read."""
+    if principal.organization_id is None:
+        return query
+    return query.where((org_column == principal.organization_id) | org_column.is_(None))
+
+
+async def page(
+    session: AsyncSession,
+    res: Resource[M],
+    query: Select[Any],
+    *,
+    after: int | None,
+    limit: int,
+) -> tuple[list[M], int | None]:
+    """One page in id order, and the cursor of the next page (None at the end)."""
+    id_column = res.model.__table__.c.id
+    if after is not None:
+        query = query.where(id_column > after)
+    rows = list((await session.scalars(query.order_by(id_column).limit(limit + 1))).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+async def _check_refs(
+    session: AsyncSession, principal: Principal, res: Resource[M], obj: M, scope: Scope
+) -> None:
+    for column, target in res.refs.items():
+        ref_id = getattr(obj, column)
+        if ref_id is None:
+            continue
+        ref = await session.get(target.model, ref_id)
+        if ref is None:
+            raise Invalid(
+                f"{column} {ref_id} does not name an existing {target.kind}.", field=column
+            )
+        ref_scope = await target.scope(session, ref)
+        foreign_org = ref_scope.organization_id not in (None, scope.organization_id)
+        foreign_comp = (
+            column != "competition_id"
+            and ref_scope.competition_id is not None
+            and scope.competition_id is not None
+            and target.kind in {"entry", "round", "heat", "slot", "result_set"}
+            and ref_scope.competition_id != scope.competition_id
+        )
+        if foreign_org or foreign_comp or not principal.allows("read", ref_scope.organization_id):
+            raise Invalid(f"{column} {ref_id} belongs elsewhere.", field=column)
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    res: Resource[M],
+    command: Command,
+    **fixed: Any,
+) -> M:
+    """Store a new object from ``command`` plus ``fixed`` values (e.g. a parent id from a path)."""
+    values = command.model_dump(exclude={"external_ids"})
+    values.update(fixed)
+    obj = res.model(**values)
+    scope = await res.scope(session, obj)
+    principal.require("write", scope.organization_id)
+    await _check_refs(session, principal, res, obj, scope)
+    if res.validate is not None:
+        await res.validate(session, obj)
+    session.add(obj)
+    await session.flush()
+    ids = getattr(command, "external_ids", None)
+    if res.has_external_ids and ids:
+        await external_ids.replace(session, res.kind, obj.id, ids)  # type: ignore[attr-defined]
+    await _record(session, principal, res, obj, "created", scope)
+    return obj
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    res: Resource[M],
+    object_id: int,
+    command: Command,
+) -> M:
+    obj = await get(session, principal, res, object_id)
+    before = await res.scope(session, obj)
+    principal.require("write", before.organization_id)
+    changes = command.model_dump(exclude_unset=True, exclude={"external_ids"})
+    columns = res.model.__table__.columns
+    for key, value in changes.items():
+        if value is None and key in columns and not columns[key].nullable:
+            raise Invalid(f"{key} cannot be null.", field=key)
+        setattr(obj, key, value)
+    scope = await res.scope(session, obj)
+    if scope != before:
+        principal.require("write", scope.organization_id)
+    await _check_refs(session, principal, res, obj, scope)
+    if res.validate is not None:
+        await res.validate(session, obj)
+    await session.flush()
+    ids = getattr(command, "external_ids", None)
+    if res.has_external_ids and ids is not None and "external_ids" in command.model_fields_set:
+        await external_ids.replace(session, res.kind, object_id, ids)
+    await _record(session, principal, res, obj, "updated", scope)
+    return obj
+
+
+async def delete(
+    session: AsyncSession, principal: Principal, res: Resource[M], object_id: int
+) -> None:
+    obj = await get(session, principal, res, object_id)
+    scope = await res.scope(session, obj)
+    principal.require("write", scope.organization_id)
+    await session.delete(obj)
+    await session.flush()
+    if res.has_external_ids:
+        await external_ids.replace(session, res.kind, object_id, {})
+    events.record(
+        session,
+        principal,
+        f"{res.kind}.deleted",
+        res.kind,
+        object_id,
+        None,
+        organization_id=scope.organization_id,
+        competition_id=scope.competition_id,
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    principal: Principal,
+    res: Resource[M],
+    obj: M,
+    verb: str,
+    scope: Scope,
+) -> None:
+    payload = events.snapshot(obj)
+    if res.has_external_ids:
+        payload["external_ids"] = (
+            await external_ids.for_objects(session, res.kind, [payload["id"]])
+        )[payload["id"]]
+    events.record(
+        session,
+        principal,
+        f"{res.kind}.{verb}",
+        res.kind,
+        payload["id"],
+        payload,
+        organization_id=scope.organization_id,
+        competition_id=scope.competition_id,
+    )
+
+
+async def scope_via(session: AsyncSession, parent: Resource[Any], parent_id: int | None) -> Scope:
+    """The scope of a child object: that of its parent (NotFound-as-Invalid if missing)."""
+    if parent_id is None:
+        return Scope(None)
+    obj = await session.get(parent.model, parent_id)
+    if obj is None:
+        raise NotFound(f"No {parent.kind} with id {parent_id}.", kind=parent.kind, id=parent_id)
+    return await parent.scope(session, obj)
+
+
+def ids_of(rows: Sequence[Any]) -> list[int]:
+    return [row.id for row in rows]

@@ -1,0 +1,285 @@
+"""Results: one measured performance (time, laps, points, status) in a competition.
+
+Creation always goes through ``create_many`` so a single result and a bulk upload of
+thousands follow the same rules; references are checked in a few set-wise queries,
+and any bad row rejects the whole batch with its row number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+from sqlalchemy import insert, null, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.core import events, resources
+from podium.core.challenges import CHALLENGES
+from podium.core.competitions import COMPETITIONS
+from podium.core.entries import ENTRIES
+from podium.core.errors import Invalid
+from podium.core.fields import Attributes, Id, Millis, ResultStatus
+from podium.core.people import PEOPLE
+from podium.core.principal import Principal
+from podium.core.resources import Command, Resource, Scope
+from podium.core.result_sets import RESULT_SETS
+from podium.core.schedule import HEATS, SLOTS
+from podium.core.teams import TEAMS
+from podium.store.tables import (
+    Challenge,
+    Competition,
+    Entry,
+    Heat,
+    Person,
+    Result,
+    ResultSet,
+    Round,
+    Slot,
+    Team,
+)
+from podium.store.types import utcnow
+
+SplitName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Laps = Annotated[int, Field(ge=0, le=100_000)]
+Points = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+Place = Annotated[int, Field(ge=1, le=10_000_000)]
+
+
+class Split(Command):
+    name: SplitName
+    elapsed_ms: Millis
+
+
+class _ResultFields(Command):
+    person_id: Id | None = None
+    team_id: Id | None = None
+    challenge_id: Id | None = None
+    result_set_id: Id | None = None
+    heat_id: Id | None = None
+    slot_id: Id | None = None
+    elapsed_ms: Millis | None = None
+    laps: Laps | None = None
+    lap_times_ms: list[Millis] | None = None
+    points: Points | None = None
+    splits: list[Split] | None = None
+    place: Place | None = None
+    recorded_at: datetime | None = None
+    attributes: Attributes | None = None
+
+
+class ResultCreate(_ResultFields):
+    entry_id: Id | None = None
+    status: ResultStatus = "OK"
+
+    @model_validator(mode="after")
+    def _someone(self) -> ResultCreate:
+        if self.entry_id is None and self.person_id is None and self.team_id is None:
+            raise ValueError("a result needs entry_id, person_id or team_id")
+        return self
+
+
+class ResultUpdate(_ResultFields):
+    entry_id: Id | None = None
+    status: ResultStatus | None = None
+
+
+async def _scope(session: AsyncSession, result: Result) -> Scope:
+    return await resources.scope_via(session, COMPETITIONS, result.competition_id)
+
+
+RESULTS: Resource[Result] = Resource(
+    kind="result",
+    model=Result,
+    create=ResultCreate,
+    update=ResultUpdate,
+    scope=_scope,
+    refs={
+        "entry_id": ENTRIES,
+        "person_id": PEOPLE,
+        "team_id": TEAMS,
+        "challenge_id": CHALLENGES,
+        "result_set_id": RESULT_SETS,
+        "heat_id": HEATS,
+        "slot_id": SLOTS,
+    },
+)
+
+_CHUNK = 900
+
+
+async def _owners(
+    session: AsyncSession, column: str, ids: set[int]
+) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """For each id: (organization, competition, person of an entry) in a few queries."""
+    found: dict[int, tuple[int | None, int | None, int | None]] = {}
+    chunks = [sorted(ids)[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+    for chunk in chunks:
+        query: Any
+        if column == "person_id":
+            query = select(Person.id, Person.organization_id, null(), null()).where(
+                Person.id.in_(chunk)
+            )
+        elif column == "team_id":
+            query = select(Team.id, Team.organization_id, null(), null()).where(Team.id.in_(chunk))
+        elif column == "challenge_id":
+            query = select(Challenge.id, Challenge.organization_id, null(), null()).where(
+                Challenge.id.in_(chunk)
+            )
+        elif column == "entry_id":
+            query = select(Entry.id, null(), Entry.competition_id, Entry.person_id).where(
+                Entry.id.in_(chunk)
+            )
+        elif column == "result_set_id":
+            query = select(ResultSet.id, null(), ResultSet.competition_id, null()).where(
+                ResultSet.id.in_(chunk)
+            )
+        elif column == "heat_id":
+            query = (
+                select(Heat.id, null(), Round.competition_id, null())
+                .join(Round, Heat.round_id == Round.id)
+                .where(Heat.id.in_(chunk))
+            )
+        else:
+            query = (
+                select(Slot.id, null(), Round.competition_id, null())
+                .join(Heat, Slot.heat_id == Heat.id)
+                .join(Round, Heat.round_id == Round.id)
+                .where(Slot.id.in_(chunk))
+            )
+        for row_id, org, comp, person in (await session.execute(query)).all():
+            found[row_id] = (org, comp, person)
+    return found
+
+
+_REF_COLUMNS = (
+    "entry_id",
+    "person_id",
+    "team_id",
+    "challenge_id",
+    "result_set_id",
+    "heat_id",
+    "slot_id",
+)
+_BY_COMPETITION = {"entry_id", "result_set_id", "heat_id", "slot_id"}
+
+
+async def create_many(
+    session: AsyncSession,
+    principal: Principal,
+    competition_id: int,
+    commands: Sequence[ResultCreate],
+) -> list[Result]:
+    """Store every result or none; errors name the row (0-based), the field and why."""
+    competition = await resources.get(session, principal, COMPETITIONS, competition_id)
+    principal.require("write", competition.organization_id)
+    owners = {
+        column: await _owners(session, column, ids)
+        for column in _REF_COLUMNS
+        if (ids := {v for c in commands if (v := getattr(c, column)) is not None})
+    }
+    errors = list(_reference_errors(commands, owners, competition))
+    if errors:
+        raise Invalid(
+            f"{len(errors)} row(s) refer to objects that do not exist or belong elsewhere; "
+            "nothing was stored.",
+            errors=errors[:200],
+        )
+    now = utcnow()
+    rows = [_row(command, competition_id, owners, now) for command in commands]
+    if not rows:
+        return []
+    new_ids = (
+        await session.scalars(
+            insert(Result).returning(Result.id, sort_by_parameter_order=True), rows
+        )
+    ).all()
+    results = []
+    for new_id, row in zip(new_ids, rows, strict=True):
+        result = Result(id=new_id, **row)
+        results.append(result)
+        payload = events.snapshot(result)
+        events.record(
+            session,
+            principal,
+            "result.created",
+            "result",
+            new_id,
+            payload,
+            organization_id=competition.organization_id,
+            competition_id=competition_id,
+        )
+    return results
+
+
+def _reference_errors(
+    commands: Sequence[ResultCreate],
+    owners: dict[str, dict[int, tuple[int | None, int | None, int | None]]],
+    competition: Competition,
+) -> Iterable[dict[str, Any]]:
+    for index, command in enumerate(commands):
+        for column in _REF_COLUMNS:
+            value = getattr(command, column)
+            if value is None:
+                continue
+            owner = owners[column].get(value)
+            if owner is None:
+                yield {
+                    "row": index,
+                    "field": column,
+                    "message": f"{column} {value} does not exist.",
+                }
+                continue
+            org, comp, _person = owner
+            elsewhere = (
+                comp != competition.id
+                if column in _BY_COMPETITION
+                else org not in (None, competition.organization_id)
+            )
+            if elsewhere:
+                yield {
+                    "row": index,
+                    "field": column,
+                    "message": f"{column} {value} belongs elsewhere.",
+                }
+
+
+def _row(
+    command: ResultCreate,
+    competition_id: int,
+    owners: dict[str, dict[int, tuple[int | None, int | None, int | None]]],
+    now: datetime,
+) -> dict[str, Any]:
+    person_id = command.person_id
+    if person_id is None and command.entry_id is not None:
+        person_id = owners["entry_id"][command.entry_id][2]
+    lap_times = command.lap_times_ms or []
+    laps = command.laps if command.laps is not None else (len(lap_times) or None)
+    return {
+        "competition_id": competition_id,
+        "entry_id": command.entry_id,
+        "person_id": person_id,
+        "team_id": command.team_id,
+        "challenge_id": command.challenge_id,
+        "result_set_id": command.result_set_id,
+        "heat_id": command.heat_id,
+        "slot_id": command.slot_id,
+        "status": command.status,
+        "elapsed_ms": command.elapsed_ms,
+        "laps": laps,
+        "lap_times_ms": lap_times,
+        "points": command.points,
+        "splits": [split.model_dump() for split in command.splits or []],
+        "place": command.place,
+        "recorded_at": command.recorded_at or now,
+        "attributes": command.attributes or {},
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def create_one(
+    session: AsyncSession, principal: Principal, competition_id: int, command: ResultCreate
+) -> Result:
+    return (await create_many(session, principal, competition_id, [command]))[0]

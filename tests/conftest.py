@@ -1,0 +1,204 @@
+"""Fixtures: a real database on each backend, the app in process, and a real server.
+
+Every test that takes ``database`` runs on SQLite and, when PODIUM_TEST_POSTGRES_URL
+is set, on PostgreSQL too. Under CI (CI=true) an unreachable service is a failure,
+not a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from podium.app import create_app
+from podium.config import Settings
+from podium.core import credentials
+from podium.core.principal import SYSTEM
+from podium.store import migrate
+from podium.store.database import Database
+from podium.store.tables import Base
+
+POSTGRES_URL = os.environ.get("PODIUM_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("PODIUM_TEST_REDIS_URL")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _unavailable(what: str, reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI but {reason}")
+    pytest.skip(f"{what}: {reason}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file copied for each test (migrating every time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(db)
+        await db.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A database of our own on the test server, migrated once per session."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need PODIUM_TEST_POSTGRES_URL (set by .ci/run)")
+    base, _, _name = POSTGRES_URL.rpartition("/")
+    name = f"podium_test_{os.getpid()}"
+
+    async def create() -> None:
+        admin = Database(POSTGRES_URL)
+        try:
+            async with admin.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await admin.dispose()
+        db = Database(f"{base}/{name}")
+        await migrate.upgrade(db)
+        await db.dispose()
+
+    try:
+        asyncio.run(create())
+    except (OSError, DBAPIError) as exc:
+        _unavailable("PostgreSQL", f"unreachable at {POSTGRES_URL}: {exc}")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "podium.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    if db.backend == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        redis_url=None,
+        log_json=False,
+        max_body_bytes=2 * 1024 * 1024,
+        max_bulk_rows=20_000,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> Any:
+    return create_app(settings, database=database, run_migrations=False)
+
+
+async def make_token(database: Database, scopes: list[str], organization_id: int | None = None) -> str:
+    async with database.write() as session:
+        _credential, token = await credentials.issue_token(
+            session,
+            SYSTEM,
+            credentials.TokenCreate(scopes=scopes, organization_id=organization_id),
+        )
+    return token
+
+
+@pytest.fixture
+async def admin_token(database: Database) -> str:
+    """An instance-wide admin token."""
+    return await make_token(database, ["admin"])
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in process, no credentials."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://podium.test") as c:
+        yield c
+
+
+@pytest.fixture
+async def api(app: Any, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app in process as an instance admin, rooted at /api/v1."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://podium.test/api/v1",
+        headers={"Authorization": f"Bearer {admin_token}"},
+    ) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """A real uvicorn server on a loopback port, in a thread with its own event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(settings, run_migrations=False),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+@pytest.fixture
+def live_server(settings: Settings, database: Database) -> Iterator[LiveServer]:
+    """Podium served over real HTTP on 127.0.0.1 against the test's database."""
+    with LiveServer(settings) as server:
+        yield server
