@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.responses import RedirectResponse
 
 from podium import __version__
 from podium.api.models import Health
@@ -18,6 +17,7 @@ from podium.logs import AccessLog
 from podium.store import migrate
 from podium.store.database import Database
 from podium.store.redis import redis_status
+from podium.web import pages
 
 log = logging.getLogger("podium")
 
@@ -69,10 +69,7 @@ def create_app(
         body = Health(status=status, version=__version__, database=db_state, redis=redis_state)
         return OrjsonResponse(body.model_dump(), status_code=code)
 
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/api/v1/docs")
-
+    app.include_router(pages.router)
     app.mount("/api/v1", create_v1(settings, database))
     app.add_middleware(AccessLog)
     return app

@@ -125,7 +125,8 @@ async def create(
     **fixed: Any,
 ) -> M:
     """Store a new object from ``command`` plus ``fixed`` values (e.g. a parent id from a path)."""
-    values = command.model_dump(exclude={"external_ids"})
+    columns = res.model.__table__.columns
+    values = {k: v for k, v in command.model_dump().items() if k in columns}
     values.update(fixed)
     obj = res.model(**values)
     scope = await res.scope(session, obj)
@@ -152,9 +153,11 @@ async def update(
     obj = await get(session, principal, res, object_id)
     before = await res.scope(session, obj)
     principal.require("write", before.organization_id)
-    changes = command.model_dump(exclude_unset=True, exclude={"external_ids"})
     columns = res.model.__table__.columns
+    changes = command.model_dump(exclude_unset=True)
     for key, value in changes.items():
+        if key not in columns:
+            continue
         if value is None and key in columns and not columns[key].nullable:
             raise Invalid(f"{key} cannot be null.", field=key)
         setattr(obj, key, value)

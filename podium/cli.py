@@ -1,0 +1,261 @@
+"""The ``podium`` command: serve, migrate, demo, and organizer administration."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlalchemy import select
+
+from podium import __version__, demo
+from podium.config import Settings, get_settings
+from podium.core import credentials, organizations
+from podium.core.errors import DomainError
+from podium.core.organizations import OrganizationCreate
+from podium.core.principal import SYSTEM
+from podium.logs import configure
+from podium.store import migrate as migrations
+from podium.store.database import Database
+from podium.store.tables import Organization
+
+app = typer.Typer(
+    help="Podium: a self-hostable competition results platform.", no_args_is_help=True
+)
+org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage native API tokens.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(token_app, name="token")
+
+console = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url", envvar="PODIUM_DATABASE_URL", help="SQLAlchemy URL of the store."
+    ),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate, run ``work`` against the store, and turn domain errors into exit code 1."""
+
+    async def main() -> T:
+        database = Database(settings.database_url)
+        try:
+            await migrations.upgrade(database)
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: DatabaseUrl = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (PostgreSQL only).")] = 1,
+) -> None:
+    """Serve Podium over HTTP (migrates the store first)."""
+    settings = _settings(database_url)
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        err.print("[red]error:[/red] several workers need PostgreSQL; SQLite serves one process.")
+        raise typer.Exit(2)
+    os.environ["PODIUM_DATABASE_URL"] = settings.database_url
+    get_settings.cache_clear()
+    configure(settings.log_level, settings.log_json)
+    console.print(f"Podium {__version__} on http://{host}:{port} (API docs at /api/v1/docs)")
+    uvicorn.run(
+        "podium.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def migrate(database_url: DatabaseUrl = None) -> None:
+    """Bring the store's schema up to date."""
+    _run(_settings(database_url), lambda _db: asyncio.sleep(0))
+    console.print("The store is up to date.")
+
+
+@app.command("demo")
+def load_demo(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """Load the demo dataset. Running it again changes nothing."""
+    loaded = _run(_settings(database_url), demo.load)
+    if as_json:
+        console.print_json(json.dumps(loaded))
+        return
+    if loaded["created"]:
+        console.print(f"Loaded demo organizations: {', '.join(loaded['created'])}.")
+    else:
+        console.print("The demo data is already loaded.")
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Argument(help="Short lower-case name used in URLs.")],
+    name: Annotated[str, typer.Argument(help="Display name.")],
+    description: Annotated[str, typer.Option(help="Free text.")] = "",
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an organization."""
+
+    async def work(db: Database) -> dict[str, Any]:
+        command = OrganizationCreate(slug=slug, name=name, description=description)
+        async with db.write() as session:
+            org = await organizations.create_organization(session, SYSTEM, command)
+            return {"id": org.id, "slug": org.slug, "name": org.name}
+
+    created = _run(_settings(database_url), work)
+    if as_json:
+        console.print_json(json.dumps(created))
+    else:
+        console.print(f"Created organization {created['id']} ({created['slug']}).")
+
+
+@org_app.command("list")
+def org_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """List organizations."""
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        async with db.read() as session:
+            rows = (await session.scalars(select(Organization).order_by(Organization.id))).all()
+            return [{"id": o.id, "slug": o.slug, "name": o.name} for o in rows]
+
+    rows = _run(_settings(database_url), work)
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    for row in rows:
+        console.print(f"{row['id']:>5}  {row['slug']:<24} {row['name']}")
+
+
+async def _org_id(db: Database, org: str | None) -> int | None:
+    if org is None:
+        return None
+    async with db.read() as session:
+        found = await organizations.by_slug(session, org)
+        if found is None and org.isdigit():
+            found = await session.get(Organization, int(org))
+    if found is None:
+        raise DomainError(f"No organization {org!r}.")
+    return found.id
+
+
+@token_app.command("create")
+def token_create(
+    org: Annotated[
+        str | None, typer.Option("--org", help="Organization slug or id; omit for instance-wide.")
+    ] = None,
+    scopes: Annotated[str, typer.Option(help="Comma-separated: read, write, admin.")] = "read",
+    name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "",
+    expires: Annotated[
+        datetime | None, typer.Option(help="Expiry (ISO date or datetime, UTC).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an API token and print it (it is shown only once)."""
+
+    async def work(db: Database) -> dict[str, Any]:
+        command = credentials.TokenCreate(
+            organization_id=await _org_id(db, org),
+            scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+            name=name,
+            expires_at=expires,
+        )
+        async with db.write() as session:
+            credential, token = await credentials.issue_token(session, SYSTEM, command)
+            return {
+                "id": credential.id,
+                "token": token,
+                "organization_id": credential.organization_id,
+                "scopes": credential.scopes,
+            }
+
+    try:
+        created = _run(_settings(database_url), work)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        console.print_json(json.dumps(created))
+    else:
+        console.print(created["token"], soft_wrap=True, highlight=False)
+
+
+@token_app.command("list")
+def token_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """List API tokens (never their secrets)."""
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        async with db.read() as session:
+            rows = await credentials.list_tokens(session, SYSTEM)
+            return [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "organization_id": c.organization_id,
+                    "scopes": c.scopes,
+                    "revoked": c.revoked_at is not None,
+                }
+                for c in rows
+            ]
+
+    rows = _run(_settings(database_url), work)
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        console.print(f"{row['id']:>5}  {','.join(row['scopes']):<16} {state:<8} {row['name']}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int, database_url: DatabaseUrl = None) -> None:
+    """Revoke an API token at once."""
+
+    async def work(db: Database) -> None:
+        async with db.write() as session:
+            await credentials.revoke_token(session, SYSTEM, token_id)
+
+    _run(_settings(database_url), work)
+    console.print(f"Revoked token {token_id}.")
+
+
+def main() -> None:
+    app()

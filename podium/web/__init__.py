@@ -1,0 +1,1 @@
+"""Server-rendered pages (the live front end grows here)."""
