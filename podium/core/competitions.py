@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, ExternalIds, Id, Name
+from podium.core.fields import Attributes, ExternalIds, Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Competition
@@ -37,8 +36,8 @@ class CompetitionCreate(Command):
     parent_id: Id | None = None
     kind: Kind = "event"
     status: Status = "scheduled"
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: UtcDateTime | None = None
+    ends_at: UtcDateTime | None = None
     scoring: Scoring = "lowest_time"
     tie_rule: TieRule = "shared"
     public: bool = True
@@ -51,8 +50,8 @@ class CompetitionUpdate(Command):
     parent_id: Id | None = None
     kind: Kind | None = None
     status: Status | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: UtcDateTime | None = None
+    ends_at: UtcDateTime | None = None
     scoring: Scoring | None = None
     tie_rule: TieRule | None = None
     public: bool | None = None

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
-from datetime import datetime
 from functools import lru_cache
 from typing import Annotated
 
@@ -24,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
 from podium.core.errors import Invalid, NotFound, Unauthenticated
-from podium.core.fields import Id
+from podium.core.fields import Id, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.principal import SCOPES, Principal
 from podium.core.resources import Command
@@ -115,7 +114,7 @@ class TokenCreate(Command):
     organization_id: Id | None = None
     scopes: list[Scope] = Field(default_factory=lambda: ["read"], min_length=1)
     name: TokenName = ""
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
 
 
 def _principal(credential: Credential) -> Principal:

@@ -20,7 +20,7 @@ from podium.core.challenges import CHALLENGES
 from podium.core.competitions import COMPETITIONS
 from podium.core.entries import ENTRIES
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, Id, Millis, ResultStatus
+from podium.core.fields import Attributes, Id, Millis, ResultStatus, UtcDateTime
 from podium.core.people import PEOPLE
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
@@ -65,7 +65,7 @@ class _ResultFields(Command):
     points: Points | None = None
     splits: list[Split] | None = None
     place: Place | None = None
-    recorded_at: datetime | None = None
+    recorded_at: UtcDateTime | None = None
     attributes: Attributes | None = None
 
 

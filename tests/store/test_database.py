@@ -1,0 +1,83 @@
+"""The unit of work: atomic writes and a gap-free event log in commit order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+
+from podium.core import resources
+from podium.core.competitions import COMPETITIONS, CompetitionCreate
+from podium.core.errors import Conflict
+from podium.core.organizations import OrganizationCreate, create_organization
+from podium.core.principal import SYSTEM
+from podium.store import migrate
+from podium.store.database import Database
+from podium.store.tables import Competition, Event, Organization
+
+
+async def _count(db: Database, model: type) -> int:
+    async with db.read() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_write_commits_rows_and_events_together(database: Database) -> None:
+    async with database.write() as session:
+        org = await create_organization(session, SYSTEM, OrganizationCreate(slug="a", name="A"))
+    async with database.read() as session:
+        events = (await session.scalars(select(Event))).all()
+    assert [(e.seq, e.type, e.object_id) for e in events] == [(1, "organization.created", org.id)]
+    assert events[0].payload is not None and events[0].payload["slug"] == "a"
+    assert events[0].actor == "system"
+
+
+async def test_failed_write_leaves_no_row_and_no_event(database: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with database.write() as session:
+            await create_organization(session, SYSTEM, OrganizationCreate(slug="b", name="B"))
+            raise RuntimeError("boom after the insert")
+    assert await _count(database, Organization) == 0
+    assert await _count(database, Event) == 0
+
+
+async def test_integrity_error_becomes_conflict_and_rolls_back(database: Database) -> None:
+    async with database.write() as session:
+        org = await create_organization(session, SYSTEM, OrganizationCreate(slug="c", name="C"))
+    with pytest.raises(Conflict):
+        async with database.write() as session:
+            await resources.create(
+                session, SYSTEM, COMPETITIONS,
+                CompetitionCreate(organization_id=org.id, name="kept out"),
+            )
+            # A raw duplicate slug that bypasses the service's own check.
+            session.add(Organization(slug="c", name="dup"))
+    assert await _count(database, Competition) == 0
+    assert await _count(database, Event) == 1
+
+
+async def test_concurrent_writers_give_gap_free_ordered_log(database: Database) -> None:
+    async with database.write() as session:
+        org = await create_organization(session, SYSTEM, OrganizationCreate(slug="d", name="D"))
+
+    async def writer(n: int) -> None:
+        async with database.write() as session:
+            await resources.create(
+                session, SYSTEM, COMPETITIONS,
+                CompetitionCreate(organization_id=org.id, name=f"race {n}"),
+            )
+
+    await asyncio.gather(*(writer(n) for n in range(20)))
+    async with database.read() as session:
+        events = (await session.scalars(select(Event).order_by(Event.seq))).all()
+        ids = set((await session.scalars(select(Competition.id))).all())
+    assert [e.seq for e in events] == list(range(1, 22))
+    created = [e.object_id for e in events if e.type == "competition.created"]
+    # Every committed competition has exactly one event, and nothing else slipped in.
+    assert sorted(created) == sorted(ids) and len(created) == 20
+
+
+async def test_migrations_are_idempotent(database: Database) -> None:
+    await migrate.upgrade(database)
+    await migrate.upgrade(database)
+    assert await _count(database, Organization) == 0
