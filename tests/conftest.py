@@ -124,7 +124,9 @@ def app(settings: Settings, database: Database) -> Any:
     return create_app(settings, database=database, run_migrations=False)
 
 
-async def make_token(database: Database, scopes: list[str], organization_id: int | None = None) -> str:
+async def make_token(
+    database: Database, scopes: list[str], organization_id: int | None = None
+) -> str:
     async with database.write() as session:
         _credential, token = await credentials.issue_token(
             session,

@@ -33,13 +33,21 @@ def test_demo_loads_once(db: Path, tmp_path: Path) -> None:
     first = run("demo", "--json", db=db, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["created"] == [
-        "skyline-fpv", "harbor-runners", "polympics", "code-cup", "tm-club",
+        "skyline-fpv",
+        "harbor-runners",
+        "polympics",
+        "code-cup",
+        "tm-club",
     ]
     again = run("demo", "--json", db=db, cwd=tmp_path)
     assert json.loads(again.stdout)["created"] == []
     listed = json.loads(run("org", "list", "--json", db=db, cwd=tmp_path).stdout)
     assert [o["slug"] for o in listed] == [
-        "skyline-fpv", "harbor-runners", "polympics", "code-cup", "tm-club",
+        "skyline-fpv",
+        "harbor-runners",
+        "polympics",
+        "code-cup",
+        "tm-club",
     ]
 
 
@@ -47,7 +55,9 @@ def test_org_and_token_json_output(db: Path, tmp_path: Path) -> None:
     org = run("org", "create", "acme", "Acme Racing", "--json", db=db, cwd=tmp_path)
     assert org.returncode == 0, org.stderr
     org_id = json.loads(org.stdout)["id"]
-    made = run("token", "create", "--org", "acme", "--scopes", "read,write", "--json", db=db, cwd=tmp_path)
+    made = run(
+        "token", "create", "--org", "acme", "--scopes", "read,write", "--json", db=db, cwd=tmp_path
+    )
     assert made.returncode == 0, made.stderr
     token = json.loads(made.stdout)
     assert token["organization_id"] == org_id and token["scopes"] == ["read", "write"]

@@ -42,7 +42,7 @@ async def test_bad_tokens_are_rejected(database: Database, bad: str) -> None:
 
 async def test_wrong_secret_for_a_real_identifier(database: Database) -> None:
     token = await _issue(database, TokenCreate(scopes=["read"]))
-    forged = token[: -4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
+    forged = token[:-4] + ("aaaa" if not token.endswith("aaaa") else "bbbb")
     async with database.read() as session:
         await credentials.authenticate_token(session, token)  # warms the cache
         with pytest.raises(Unauthenticated):

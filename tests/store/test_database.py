@@ -47,7 +47,9 @@ async def test_integrity_error_becomes_conflict_and_rolls_back(database: Databas
     with pytest.raises(Conflict):
         async with database.write() as session:
             await resources.create(
-                session, SYSTEM, COMPETITIONS,
+                session,
+                SYSTEM,
+                COMPETITIONS,
                 CompetitionCreate(organization_id=org.id, name="kept out"),
             )
             # A raw duplicate slug that bypasses the service's own check.
@@ -63,7 +65,9 @@ async def test_concurrent_writers_give_gap_free_ordered_log(database: Database) 
     async def writer(n: int) -> None:
         async with database.write() as session:
             await resources.create(
-                session, SYSTEM, COMPETITIONS,
+                session,
+                SYSTEM,
+                COMPETITIONS,
                 CompetitionCreate(organization_id=org.id, name=f"race {n}"),
             )
 
