@@ -79,6 +79,7 @@ ENTRIES: Resource[Entry] = Resource(
     model=Entry,
     create=EntryCreate,
     update=EntryUpdate,
+    competition_bound=True,
     scope=_scope,
     refs={"person_id": PEOPLE, "team_id": TEAMS},
     validate=_validate,

@@ -48,6 +48,8 @@ class Resource(Generic[M]):
     refs: Mapping[str, Resource[Any]] = field(default_factory=dict)
     # Whether the concept carries identifiers from other platforms.
     has_external_ids: bool = False
+    # Whether it lives inside one competition, so references to it must stay there.
+    competition_bound: bool = False
     # Extra checks on the values about to be stored.
     validate: Callable[[AsyncSession, M], Awaitable[None]] | None = None
 
@@ -106,13 +108,7 @@ async def _check_refs(
             )
         ref_scope = await target.scope(session, ref)
         foreign_org = ref_scope.organization_id not in (None, scope.organization_id)
-        foreign_comp = (
-            column != "competition_id"
-            and ref_scope.competition_id is not None
-            and scope.competition_id is not None
-            and target.kind in {"entry", "round", "heat", "slot", "result_set"}
-            and ref_scope.competition_id != scope.competition_id
-        )
+        foreign_comp = target.competition_bound and ref_scope.competition_id != scope.competition_id
         if foreign_org or foreign_comp or not principal.allows("read", ref_scope.organization_id):
             raise Invalid(f"{column} {ref_id} belongs elsewhere.", field=column)
 

@@ -32,5 +32,6 @@ RESULT_SETS: Resource[ResultSet] = Resource(
     model=ResultSet,
     create=ResultSetCreate,
     update=ResultSetUpdate,
+    competition_bound=True,
     scope=_scope,
 )

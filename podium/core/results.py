@@ -94,6 +94,7 @@ RESULTS: Resource[Result] = Resource(
     model=Result,
     create=ResultCreate,
     update=ResultUpdate,
+    competition_bound=True,
     scope=_scope,
     refs={
         "entry_id": ENTRIES,
@@ -153,16 +154,8 @@ async def _owners(
     return found
 
 
-_REF_COLUMNS = (
-    "entry_id",
-    "person_id",
-    "team_id",
-    "challenge_id",
-    "result_set_id",
-    "heat_id",
-    "slot_id",
-)
-_BY_COMPETITION = {"entry_id", "result_set_id", "heat_id", "slot_id"}
+_REF_COLUMNS = tuple(RESULTS.refs)
+_BY_COMPETITION = {column for column, target in RESULTS.refs.items() if target.competition_bound}
 
 
 async def create_many(

@@ -106,6 +106,7 @@ ROUNDS: Resource[Round] = Resource(
     model=Round,
     create=RoundCreate,
     update=RoundUpdate,
+    competition_bound=True,
     scope=_round_scope,
     validate=_numbering(Round, "competition_id"),
 )
@@ -114,6 +115,7 @@ HEATS: Resource[Heat] = Resource(
     model=Heat,
     create=HeatCreate,
     update=HeatUpdate,
+    competition_bound=True,
     scope=_heat_scope,
     validate=_numbering(Heat, "round_id"),
 )
@@ -122,6 +124,7 @@ SLOTS: Resource[Slot] = Resource(
     model=Slot,
     create=SlotCreate,
     update=SlotUpdate,
+    competition_bound=True,
     scope=_slot_scope,
     refs={"entry_id": ENTRIES},
     validate=_numbering(Slot, "heat_id"),
