@@ -204,3 +204,16 @@ def live_server(settings: Settings, database: Database) -> Iterator[LiveServer]:
     """Podium served over real HTTP on 127.0.0.1 against the test's database."""
     with LiveServer(settings) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis; skipped without PODIUM_TEST_REDIS_URL, a failure under CI if down."""
+    if not REDIS_URL:
+        pytest.skip("Redis tests need PODIUM_TEST_REDIS_URL (set by .ci/run)")
+    from podium.store.redis import redis_status
+
+    state = asyncio.run(redis_status(REDIS_URL))
+    if state != "ok":
+        _unavailable("Redis", f"unreachable at {REDIS_URL}: {state}")
+    return REDIS_URL

@@ -29,7 +29,7 @@ async def home(request: Request) -> HTMLResponse:
         tally = await session.execute(
             select(Result.competition_id, func.count()).group_by(Result.competition_id)
         )
-        counts = {competition_id: count for competition_id, count in tally.tuples().all()}
+        counts = {competition_id: count for competition_id, count in tally.all()}
         competitions = (
             await session.scalars(
                 select(Competition)
