@@ -1,0 +1,1 @@
+"""Ranking: time values, scoring formats, tie rules and the leaderboard index."""
