@@ -163,9 +163,7 @@ def status_error(response: httpx.Response) -> APIStatusError:
     if not isinstance(detail, str):
         detail = body[:500] if isinstance(body, str) else ""
     raw_errors = problem.get("errors")
-    errors = (
-        [e for e in raw_errors if isinstance(e, dict)] if isinstance(raw_errors, list) else []
-    )
+    errors = [e for e in raw_errors if isinstance(e, dict)] if isinstance(raw_errors, list) else []
     message = f"{status} {title}: {detail}" if detail else f"{status} {title}"
     cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIStatusError)
     return cls(message, response=response, body=body, title=title, detail=detail, errors=errors)
