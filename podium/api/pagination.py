@@ -22,8 +22,9 @@ def decode(cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "id":
+        number = int(value)
+        if kind != "id" or not 0 <= number < 2**63:
             raise ValueError(kind)
-        return int(value)
+        return number
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise Invalid(f"cursor {cursor!r} is not one this API issued.", field="cursor") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -14,6 +15,7 @@ from podium.core.errors import DomainError, Unauthenticated
 
 PROBLEM_TYPE = "https://podium.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("podium.api")
 
 
 def problem(
@@ -92,6 +94,16 @@ def install(app: FastAPI) -> None:
             headers=dict(exc.headers or {}),
         )
 
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+        return problem(
+            500,
+            "Internal error",
+            "The server failed to handle this request.",
+            instance=request.url.path,
+        )
+
     app.add_exception_handler(DomainError, domain)
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(HTTPException, http)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
 from podium.core.competitions import COMPETITIONS
-from podium.core.errors import Conflict, NotFound
+from podium.core.errors import NotFound
 from podium.core.fields import Attributes, ExternalIds, Id, Name, Url
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.people import PEOPLE
@@ -75,7 +75,8 @@ async def holders(session: AsyncSession, award_ids: list[int]) -> dict[int, list
     return out
 
 
-async def give(session: AsyncSession, principal: Principal, award_id: int, person_id: int) -> None:
+async def give(session: AsyncSession, principal: Principal, award_id: int, person_id: int) -> bool:
+    """Make the person a holder; False (and no event) when they already hold it."""
     award = await resources.get(session, principal, AWARDS, award_id)
     principal.require("write", award.organization_id)
     await resources.get(session, principal, PEOPLE, person_id)
@@ -83,7 +84,7 @@ async def give(session: AsyncSession, principal: Principal, award_id: int, perso
         select(Awardee.id).where(Awardee.award_id == award_id, Awardee.person_id == person_id)
     )
     if held is not None:
-        raise Conflict(f"Person {person_id} already holds award {award_id}.")
+        return False
     session.add(Awardee(award_id=award_id, person_id=person_id))
     await session.flush()
     events.record(
@@ -96,6 +97,7 @@ async def give(session: AsyncSession, principal: Principal, award_id: int, perso
         organization_id=award.organization_id,
         competition_id=award.competition_id,
     )
+    return True
 
 
 async def take(session: AsyncSession, principal: Principal, award_id: int, person_id: int) -> None:

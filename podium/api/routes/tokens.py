@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from podium.api import models
+from podium.api import crud, models
 from podium.api.deps import DB, Actor
 from podium.core import credentials, events
 from podium.core.errors import Forbidden
@@ -29,7 +29,7 @@ async def list_tokens(db: DB, actor: Actor) -> object:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["token"])
-async def revoke_token(token_id: int, db: DB, actor: Actor) -> None:
+async def revoke_token(token_id: crud.ObjectId, db: DB, actor: Actor) -> None:
     async with db.write() as session:
         await credentials.revoke_token(session, actor, token_id)
 
@@ -38,7 +38,9 @@ async def revoke_token(token_id: int, db: DB, actor: Actor) -> None:
 async def list_events(
     db: DB,
     actor: Actor,
-    after: Annotated[int, Query(ge=0, description="Return events with seq greater than this.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="Return events with seq greater than this.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     organization_id: Annotated[int | None, Query(ge=1)] = None,
     competition_id: Annotated[int | None, Query(ge=1)] = None,
