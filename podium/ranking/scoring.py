@@ -1,0 +1,271 @@
+"""Scoring formats: how a competitor's results become one comparable score.
+
+Every format reduces a competitor's results to an integer ``score`` where lower is
+better, so one index and one Redis sorted set can rank every format. The encodings
+below keep each score inside the 53 bits a Redis score (a double) holds exactly.
+
+Competitors with no scoring result are placed after every scored one, by status in
+``STATUS_ORDER``: finishers without a score for this format (``OK``), then did not
+finish, did not qualify, disqualified, did not start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+STATUS_ORDER = ("OK", "DNF", "DNQ", "DQ", "DNS")
+ACCEPTED = "Accepted"
+PENDING_VERDICTS = frozenset({"Evaluating", "Pending", ""})
+
+_LAPS_BITS = 36  # total ms under ~795 days beside the lap count
+_LAPS_MAX = (1 << (53 - _LAPS_BITS)) - 1
+_TOTAL_MAX = (1 << _LAPS_BITS) - 1
+_ICPC_BITS = 20  # minutes under ~728 days for penalty and last accepted time
+_ICPC_FIELD_MAX = (1 << _ICPC_BITS) - 1
+_SOLVED_MAX = (1 << (53 - 2 * _ICPC_BITS)) - 1
+MAX_SCORE = (1 << 53) - 1
+
+
+@dataclass(frozen=True)
+class Performance:
+    """One result, as scoring sees it."""
+
+    result_id: int
+    status: str = "OK"
+    elapsed_ms: int | None = None
+    laps: int | None = None
+    lap_times_ms: Sequence[int] = ()
+    points: float | None = None
+    challenge_id: int | None = None
+    recorded_at: datetime | None = None
+    verdict: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """Per-competition settings of a format."""
+
+    best_of: int | None = None  # aggregate_points: count only the best X results
+    penalty_minutes: int = 20  # icpc: per rejected try before the first Accepted
+    compile_errors_count: bool = True  # icpc: Mooshak counts every non-Accepted verdict
+
+    @staticmethod
+    def from_settings(settings: dict[str, Any]) -> Options:
+        return Options(
+            best_of=settings.get("best_of"),
+            penalty_minutes=int(settings.get("penalty_minutes", 20)),
+            compile_errors_count=bool(settings.get("compile_errors_count", True)),
+        )
+
+
+@dataclass(frozen=True)
+class Score:
+    """A competitor's standing before ranking: ``score`` is None when nothing counted."""
+
+    score: int | None
+    status: str
+    # Which result decided the score, and when it was set: ties go to who set it first.
+    deciding_result: int | None = None
+    set_at: datetime | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _best_status(rows: Iterable[Performance]) -> str:
+    statuses = {row.status for row in rows}
+    return next((s for s in STATUS_ORDER if s in statuses), "DNS")
+
+
+def _pick(
+    rows: Sequence[Performance], value: Callable[[Performance], int | None]
+) -> tuple[int, Performance] | None:
+    """The lowest value among finished rows; on equal values, the one set first."""
+    best: tuple[int, Performance] | None = None
+    for row in rows:
+        if row.status != "OK":
+            continue
+        v = value(row)
+        if v is None:
+            continue
+        if best is None or (v, _when(row)) < (best[0], _when(best[1])):
+            best = (v, row)
+    return best
+
+
+def _when(row: Performance) -> tuple[float, int]:
+    stamp = row.recorded_at.timestamp() if row.recorded_at else 0.0
+    return (stamp, row.result_id)
+
+
+def _scored(
+    picked: tuple[int, Performance] | None, rows: Sequence[Performance], **detail: Any
+) -> Score:
+    if picked is None:
+        return Score(None, _best_status(rows))
+    value, row = picked
+    return Score(min(value, MAX_SCORE), "OK", row.result_id, row.recorded_at, detail)
+
+
+def lowest_time(rows: Sequence[Performance], _options: Options) -> Score:
+    picked = _pick(rows, lambda r: r.elapsed_ms)
+    return _scored(picked, rows, elapsed_ms=picked[0] if picked else None)
+
+
+def _laps(row: Performance) -> int | None:
+    if row.laps is not None:
+        return row.laps
+    return len(row.lap_times_ms) if row.lap_times_ms else None
+
+
+def _total(row: Performance) -> int:
+    if row.elapsed_ms is not None:
+        return row.elapsed_ms
+    return sum(row.lap_times_ms)
+
+
+def encode_laps(laps: int, total_ms: int) -> int:
+    """More laps first, then less total time."""
+    return ((_LAPS_MAX - min(laps, _LAPS_MAX)) << _LAPS_BITS) | min(total_ms, _TOTAL_MAX)
+
+
+def decode_laps(score: int) -> tuple[int, int]:
+    return _LAPS_MAX - (score >> _LAPS_BITS), score & _TOTAL_MAX
+
+
+def most_laps(rows: Sequence[Performance], _options: Options) -> Score:
+    def value(row: Performance) -> int | None:
+        laps = _laps(row)
+        return None if laps is None else encode_laps(laps, _total(row))
+
+    picked = _pick(rows, value)
+    if picked is None:
+        return _scored(None, rows)
+    laps, total = decode_laps(picked[0])
+    return _scored(picked, rows, laps=laps, total_ms=total)
+
+
+def fastest_lap(rows: Sequence[Performance], _options: Options) -> Score:
+    picked = _pick(rows, lambda r: min(r.lap_times_ms) if r.lap_times_ms else None)
+    return _scored(picked, rows, best_lap_ms=picked[0] if picked else None)
+
+
+def consecutive(n: int) -> Callable[[Sequence[Performance], Options], Score]:
+    """Fastest ``n`` consecutive laps within one result (windows never span heats)."""
+
+    def window(row: Performance) -> int | None:
+        laps = list(row.lap_times_ms)
+        if len(laps) < n:
+            return None
+        return min(sum(laps[i : i + n]) for i in range(len(laps) - n + 1))
+
+    def score(rows: Sequence[Performance], _options: Options) -> Score:
+        picked = _pick(rows, window)
+        return _scored(picked, rows, **{f"best_{n}_consecutive_ms": picked[0] if picked else None})
+
+    return score
+
+
+def encode_points(points: float) -> int:
+    """Higher points first; three decimals kept."""
+    return -round(points * 1000)
+
+
+def highest_points(rows: Sequence[Performance], _options: Options) -> Score:
+    picked = _pick(rows, lambda r: None if r.points is None else encode_points(r.points))
+    return _scored(picked, rows, points=-picked[0] / 1000 if picked else None)
+
+
+def aggregate_points(rows: Sequence[Performance], options: Options) -> Score:
+    """Sum of the best X of a competitor's results (all of them without ``best_of``)."""
+    counted = sorted(
+        (r for r in rows if r.status == "OK" and r.points is not None),
+        key=lambda r: (-(r.points or 0.0), _when(r)),
+    )
+    if options.best_of is not None:
+        counted = counted[: options.best_of]
+    if not counted:
+        return Score(None, _best_status(rows))
+    total = sum(r.points or 0.0 for r in counted)
+    last = max(counted, key=_when)
+    return Score(
+        encode_points(total),
+        "OK",
+        last.result_id,
+        last.recorded_at,
+        {"points": total, "counted": len(counted)},
+    )
+
+
+def encode_icpc(solved: int, penalty_minutes: int, last_minutes: int) -> int:
+    """More solved first, then less penalty time, then an earlier last Accepted."""
+    return (
+        ((_SOLVED_MAX - min(solved, _SOLVED_MAX)) << (2 * _ICPC_BITS))
+        | (min(penalty_minutes, _ICPC_FIELD_MAX) << _ICPC_BITS)
+        | min(last_minutes, _ICPC_FIELD_MAX)
+    )
+
+
+def _accepted(row: Performance) -> bool:
+    if row.verdict is not None:
+        return row.verdict == ACCEPTED
+    return row.status == "OK" and (row.points or 0) > 0
+
+
+def icpc(rows: Sequence[Performance], options: Options) -> Score:
+    """ICPC: problems solved, then penalty time, then time of the last Accepted.
+
+    ``elapsed_ms`` is the contest time of a submission; each rejected try before the
+    first Accepted adds ``penalty_minutes``. Pending verdicts do not count; compile
+    errors count unless ``compile_errors_count`` is off.
+    """
+    by_problem: dict[int | None, list[Performance]] = {}
+    for row in rows:
+        if row.verdict in PENDING_VERDICTS or row.elapsed_ms is None:
+            continue
+        if not options.compile_errors_count and row.verdict == "Compile Time Error":
+            continue
+        by_problem.setdefault(row.challenge_id, []).append(row)
+    solved = penalty = last = 0
+    deciding: Performance | None = None
+    problems: dict[str, dict[str, int]] = {}
+    for problem, tries in by_problem.items():
+        tries.sort(key=lambda r: (r.elapsed_ms or 0, r.result_id))
+        for rejected, row in enumerate(tries):
+            if _accepted(row):
+                minute = (row.elapsed_ms or 0) // 60_000
+                solved += 1
+                penalty += minute + rejected * options.penalty_minutes
+                if deciding is None or minute >= last:
+                    last, deciding = minute, row
+                problems[str(problem)] = {"minute": minute, "rejected": rejected}
+                break
+        else:
+            problems[str(problem)] = {"minute": -1, "rejected": len(tries)}
+    if not by_problem:
+        return Score(None, _best_status(rows))
+    return Score(
+        encode_icpc(solved, penalty, last),
+        "OK",
+        deciding.result_id if deciding else None,
+        deciding.recorded_at if deciding else None,
+        {"solved": solved, "penalty_minutes": penalty, "problems": problems},
+    )
+
+
+FORMATS: dict[str, Callable[[Sequence[Performance], Options], Score]] = {
+    "lowest_time": lowest_time,
+    "personal_best": lowest_time,
+    "most_laps": most_laps,
+    "fastest_lap": fastest_lap,
+    "fastest_2_consecutive": consecutive(2),
+    "fastest_3_consecutive": consecutive(3),
+    "highest_points": highest_points,
+    "aggregate_points": aggregate_points,
+    "icpc": icpc,
+}
+
+
+def score(scoring: str, rows: Sequence[Performance], options: Options | None = None) -> Score:
+    return FORMATS[scoring](rows, options or Options())

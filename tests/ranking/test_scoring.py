@@ -1,0 +1,131 @@
+"""Every scoring format against hand-checked tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from podium.ranking.scoring import (
+    MAX_SCORE,
+    Options,
+    Performance,
+    decode_laps,
+    encode_icpc,
+    encode_laps,
+    score,
+)
+
+T0 = datetime(2026, 6, 6, 9, 0, tzinfo=UTC)
+_ids = iter(range(1, 10_000))
+
+
+def perf(**fields: object) -> Performance:
+    minute = fields.pop("at", 0)
+    assert isinstance(minute, int)
+    return Performance(
+        result_id=next(_ids),
+        recorded_at=T0 + timedelta(minutes=minute),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_lowest_time_takes_best_finish_and_ignores_non_finishes() -> None:
+    s = score("lowest_time", [perf(elapsed_ms=61_000), perf(status="DNF"), perf(elapsed_ms=59_500)])
+    assert (s.score, s.status, s.detail["elapsed_ms"]) == (59_500, "OK", 59_500)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [(["DNS", "DNF"], "DNF"), (["DQ", "DNS"], "DQ"), (["DNQ", "DQ"], "DNQ"), ([], "DNS")],
+)
+def test_no_finish_reports_best_status(statuses: list[str], expected: str) -> None:
+    s = score("lowest_time", [perf(status=x) for x in statuses])
+    assert s.score is None and s.status == expected
+
+
+def test_most_laps_then_total_time() -> None:
+    five_slow = score("most_laps", [perf(lap_times_ms=[20_000] * 5)])
+    five_fast = score("most_laps", [perf(laps=5, elapsed_ms=95_000)])
+    four = score("most_laps", [perf(lap_times_ms=[15_000] * 4)])
+    assert five_fast.score is not None and five_slow.score is not None and four.score is not None
+    assert five_fast.score < five_slow.score < four.score
+    assert five_slow.detail == {"laps": 5, "total_ms": 100_000}
+    assert decode_laps(encode_laps(7, 123_456)) == (7, 123_456)
+
+
+def test_most_laps_best_result_across_heats() -> None:
+    s = score("most_laps", [perf(laps=3, elapsed_ms=60_000), perf(laps=4, elapsed_ms=90_000)])
+    assert s.detail == {"laps": 4, "total_ms": 90_000}
+
+
+def test_fastest_lap() -> None:
+    s = score("fastest_lap", [perf(lap_times_ms=[21_000, 19_500]), perf(lap_times_ms=[19_800])])
+    assert s.score == 19_500
+
+
+def test_consecutive_windows_stay_within_one_result() -> None:
+    rows = [
+        perf(lap_times_ms=[20_000, 18_000, 30_000, 17_000]),
+        perf(lap_times_ms=[16_000, 16_500]),
+    ]
+    two = score("fastest_2_consecutive", rows)
+    assert two.score == 32_500  # 16_000 + 16_500, in the second heat
+    three = score("fastest_3_consecutive", rows)
+    assert three.score == 65_000  # 18_000 + 30_000 + 17_000 beats 20+18+30
+    short = score("fastest_3_consecutive", [perf(lap_times_ms=[10_000, 10_000])])
+    assert short.score is None and short.status == "OK"
+
+
+def test_points_formats() -> None:
+    rows = [perf(points=10), perf(points=7.5), perf(points=3), perf(status="DQ", points=50)]
+    assert score("highest_points", rows).detail["points"] == 10
+    total = score("aggregate_points", rows)
+    assert total.detail == {"points": 20.5, "counted": 3}
+    best_two = score("aggregate_points", rows, Options(best_of=2))
+    assert best_two.detail == {"points": 17.5, "counted": 2}
+    assert best_two.score is not None and total.score is not None and total.score < best_two.score
+
+
+def test_icpc_penalties_including_compile_errors() -> None:
+    rows = [
+        perf(challenge_id=1, elapsed_ms=10 * 60_000, verdict="Compile Time Error"),
+        perf(challenge_id=1, elapsed_ms=25 * 60_000, verdict="Wrong Answer"),
+        perf(challenge_id=1, elapsed_ms=40 * 60_000 + 59_000, verdict="Accepted"),
+        perf(challenge_id=1, elapsed_ms=50 * 60_000, verdict="Wrong Answer"),  # after: ignored
+        perf(challenge_id=2, elapsed_ms=70 * 60_000, verdict="Accepted"),
+        perf(challenge_id=3, elapsed_ms=80 * 60_000, verdict="Time Limit Exceeded"),
+        perf(challenge_id=3, elapsed_ms=90 * 60_000, verdict="Evaluating"),  # pending
+    ]
+    s = score("icpc", rows)
+    # Problem 1: minute 40 + 2 rejected x 20; problem 2: minute 70.
+    assert s.detail["solved"] == 2 and s.detail["penalty_minutes"] == 150
+    assert s.detail["problems"]["3"] == {"minute": -1, "rejected": 1}
+    assert s.score == encode_icpc(2, 150, 70)
+    lenient = score("icpc", rows, Options(compile_errors_count=False, penalty_minutes=10))
+    assert lenient.detail["penalty_minutes"] == 40 + 10 + 70
+
+
+def test_icpc_order_solved_then_penalty_then_last_accepted() -> None:
+    assert encode_icpc(3, 500, 200) < encode_icpc(2, 10, 10)
+    assert encode_icpc(2, 100, 90) < encode_icpc(2, 101, 10)
+    assert encode_icpc(2, 100, 50) < encode_icpc(2, 100, 60)
+
+
+def test_icpc_without_verdicts_uses_points() -> None:
+    s = score("icpc", [perf(challenge_id=1, elapsed_ms=600_000, points=1.0)])
+    assert s.detail["solved"] == 1 and s.detail["penalty_minutes"] == 10
+
+
+def test_personal_best_keeps_first_set_of_equal_times() -> None:
+    first = perf(elapsed_ms=30_000, at=5)
+    s = score(
+        "personal_best", [perf(elapsed_ms=31_000, at=1), first, perf(elapsed_ms=30_000, at=9)]
+    )
+    assert s.score == 30_000 and s.deciding_result == first.result_id
+
+
+def test_scores_fit_in_a_redis_double() -> None:
+    huge = score("most_laps", [perf(laps=10**9, elapsed_ms=10**13)])
+    assert huge.score is not None and 0 <= huge.score <= MAX_SCORE
+    assert float(MAX_SCORE) == MAX_SCORE
