@@ -249,6 +249,7 @@ class Event(Model):
     competition_id: int | None = None
     actor: str | None = None
     payload: dict[str, Any] | None = None
+    before: dict[str, Any] | None = None
     created_at: datetime
 
 

@@ -39,7 +39,9 @@ def record(
     *,
     organization_id: int | None = None,
     competition_id: int | None = None,
+    before: dict[str, Any] | None = None,
 ) -> None:
+    """Queue an event; ``payload`` is the object after the change, ``before`` its prior state."""
     session.info.setdefault(PENDING_EVENTS, []).append(
         {
             "type": type_,
@@ -49,6 +51,7 @@ def record(
             "competition_id": competition_id,
             "actor": principal.label,
             "payload": payload,
+            "before": before,
         }
     )
 

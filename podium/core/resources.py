@@ -147,8 +147,9 @@ async def update(
     command: Command,
 ) -> M:
     obj = await get(session, principal, res, object_id)
-    before = await res.scope(session, obj)
-    principal.require("write", before.organization_id)
+    old_scope = await res.scope(session, obj)
+    principal.require("write", old_scope.organization_id)
+    prior = events.snapshot(obj)
     columns = res.model.__table__.columns
     changes = command.model_dump(exclude_unset=True)
     for key, value in changes.items():
@@ -158,7 +159,7 @@ async def update(
             raise Invalid(f"{key} cannot be null.", field=key)
         setattr(obj, key, value)
     scope = await res.scope(session, obj)
-    if scope != before:
+    if scope != old_scope:
         principal.require("write", scope.organization_id)
     await _check_refs(session, principal, res, obj, scope)
     if res.validate is not None:
@@ -167,7 +168,7 @@ async def update(
     ids = getattr(command, "external_ids", None)
     if res.has_external_ids and ids is not None and "external_ids" in command.model_fields_set:
         await external_ids.replace(session, res.kind, object_id, ids)
-    await _record(session, principal, res, obj, "updated", scope)
+    await _record(session, principal, res, obj, "updated", scope, before=prior)
     return obj
 
 
@@ -177,6 +178,7 @@ async def delete(
     obj = await get(session, principal, res, object_id)
     scope = await res.scope(session, obj)
     principal.require("write", scope.organization_id)
+    prior = events.snapshot(obj)
     await session.delete(obj)
     await session.flush()
     if res.has_external_ids:
@@ -190,6 +192,7 @@ async def delete(
         None,
         organization_id=scope.organization_id,
         competition_id=scope.competition_id,
+        before=prior,
     )
 
 
@@ -200,6 +203,8 @@ async def _record(
     obj: M,
     verb: str,
     scope: Scope,
+    *,
+    before: dict[str, Any] | None = None,
 ) -> None:
     payload = events.snapshot(obj)
     if res.has_external_ids:
@@ -215,6 +220,7 @@ async def _record(
         payload,
         organization_id=scope.organization_id,
         competition_id=scope.competition_id,
+        before=before,
     )
 
 

@@ -284,5 +284,7 @@ class Event(Base):
     organization_id: Mapped[int | None] = mapped_column(BigId)
     competition_id: Mapped[int | None] = mapped_column(BigId)
     actor: Mapped[str | None] = mapped_column(String(200))
+    # The object after the change (None for a delete) and before it (None for a create).
     payload: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -1,0 +1,308 @@
+"""Leaderboards: index boards built from the store and kept in step by the event log.
+
+A board ranks one competition, or one challenge (map, course) inside it. It is built
+from the results table the first time it is asked for, and afterwards every
+``result.*`` event marks its competitor dirty; a dirty competitor's score is
+recomputed from the store. Recomputing is idempotent, so applying an event twice,
+or by two workers at once, is harmless, and a crash between commit and apply is
+repaired by the next catch-up, which resumes from the last applied ``seq``.
+
+Embedded mode keeps boards in memory; with Redis they live in sorted sets that
+every worker shares, with the applied ``seq`` kept in Redis too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.ranking.index import Board, MemoryBoard, RedisBoard
+from podium.ranking.scoring import Options, Performance, Score, score
+from podium.ranking.ties import TieRule
+from podium.store.database import Database
+from podium.store.tables import Competition, Event, Result
+
+log = logging.getLogger("podium.ranking")
+
+# Competitor ids pack the subject kind into the low two bits.
+KINDS = {1: "person", 2: "team", 3: "entry"}
+_CHUNK = 500
+
+
+def competitor_of(person_id: int | None, team_id: int | None, entry_id: int | None) -> int | None:
+    """A result counts for its person, else its team, else its entry."""
+    if person_id is not None:
+        return person_id * 4 + 1
+    if team_id is not None:
+        return team_id * 4 + 2
+    if entry_id is not None:
+        return entry_id * 4 + 3
+    return None
+
+
+def subject(competitor: int) -> tuple[str, int]:
+    return KINDS[competitor & 3], competitor >> 2
+
+
+def subject_column(kind: str) -> Any:
+    return {"person": Result.person_id, "team": Result.team_id, "entry": Result.entry_id}[kind]
+
+
+@dataclass(frozen=True)
+class BoardKey:
+    competition_id: int
+    challenge_id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.competition_id}:{self.challenge_id or 0}"
+
+
+@dataclass(frozen=True)
+class Format:
+    scoring: str
+    tie_rule: TieRule
+    options: Options
+
+
+def performance(row: Result) -> Performance:
+    verdict = row.attributes.get("verdict") if row.attributes else None
+    return Performance(
+        result_id=row.id,
+        status=row.status,
+        elapsed_ms=row.elapsed_ms,
+        laps=row.laps,
+        lap_times_ms=tuple(row.lap_times_ms or ()),
+        points=row.points,
+        challenge_id=row.challenge_id,
+        recorded_at=row.recorded_at,
+        verdict=verdict if isinstance(verdict, str) else None,
+    )
+
+
+def _board_filter(key: BoardKey) -> list[Any]:
+    clauses = [Result.competition_id == key.competition_id]
+    if key.challenge_id is not None:
+        clauses.append(Result.challenge_id == key.challenge_id)
+    return clauses
+
+
+async def competition_format(session: AsyncSession, competition_id: int) -> Format | None:
+    competition = await session.get(Competition, competition_id)
+    if competition is None:
+        return None
+    settings = (competition.attributes or {}).get("scoring_options", {})
+    return Format(
+        competition.scoring,
+        competition.tie_rule,  # type: ignore[arg-type]
+        Options.from_settings(settings if isinstance(settings, dict) else {}),
+    )
+
+
+def scores_by_competitor(rows: Iterable[Result], fmt: Format) -> dict[int, Score]:
+    grouped: dict[int, list[Performance]] = {}
+    for row in rows:
+        competitor = competitor_of(row.person_id, row.team_id, row.entry_id)
+        if competitor is not None:
+            grouped.setdefault(competitor, []).append(performance(row))
+    return {c: score(fmt.scoring, perfs, fmt.options) for c, perfs in grouped.items()}
+
+
+def set_ms(value: Score) -> int:
+    return int(value.set_at.timestamp() * 1000) if value.set_at else 0
+
+
+class Leaderboards:
+    """Every board of one server process (or, with Redis, of all of them)."""
+
+    def __init__(
+        self, database: Database, redis: Redis | None = None, prefix: str = "podium:lb"
+    ) -> None:
+        self.database = database
+        self.redis = redis
+        self.prefix = prefix
+        self._boards: dict[BoardKey, Board] = {}
+        self._applied = 0
+        self._lock = asyncio.Lock()
+
+    # Board storage.
+
+    def _board(self, key: BoardKey) -> Board:
+        board = self._boards.get(key)
+        if board is None:
+            board = (
+                RedisBoard(self.redis, f"{self.prefix}:{key.name}")
+                if self.redis is not None
+                else MemoryBoard()
+            )
+            self._boards[key] = board
+        return board
+
+    async def _is_built(self, key: BoardKey) -> bool:
+        if self.redis is None:
+            return key in self._boards
+        return bool(await self.redis.exists(f"{self.prefix}:{key.name}:built"))
+
+    async def _mark_built(self, key: BoardKey, built: bool) -> None:
+        if self.redis is None:
+            if not built:
+                self._boards.pop(key, None)
+            return
+        marker = f"{self.prefix}:{key.name}:built"
+        if built:
+            await self.redis.set(marker, "1")
+        else:
+            await self.redis.delete(marker)
+
+    async def _get_applied(self) -> int:
+        if self.redis is None:
+            return self._applied
+        return int(await self.redis.get(f"{self.prefix}:applied") or 0)
+
+    async def _set_applied(self, seq: int) -> None:
+        if self.redis is None:
+            self._applied = max(self._applied, seq)
+            return
+        # Only ever move forward, whichever worker writes last.
+        await self.redis.eval(
+            "local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
+            "if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end return 1",
+            1,
+            f"{self.prefix}:applied",
+            str(seq),
+        )
+
+    # Building and keeping in step.
+
+    async def board(self, key: BoardKey) -> tuple[Board, Format]:
+        """The board for ``key``, built if needed and caught up with the log."""
+        await self.catch_up()
+        async with self.database.read() as session:
+            fmt = await competition_format(session, key.competition_id)
+        if fmt is None:
+            raise LookupError(key)
+        if not await self._is_built(key):
+            async with self._lock:
+                if not await self._is_built(key):
+                    await self._build(key, fmt)
+        return self._board(key), fmt
+
+    async def _build(self, key: BoardKey, fmt: Format) -> None:
+        board = self._board(key)
+        await board.clear()
+        async with self.database.read() as session:
+            seq = await session.scalar(select(func.coalesce(func.max(Event.seq), 0)))
+            rows = await session.stream_scalars(
+                select(Result).where(*_board_filter(key)).execution_options(yield_per=5000)
+            )
+            scores = scores_by_competitor([row async for row in rows], fmt)
+        for competitor, value in scores.items():
+            if value.score is not None:
+                await board.upsert(competitor, value.score, set_ms(value))
+        await self._mark_built(key, True)
+        log.info("board built", extra={"board": key.name, "entries": len(scores), "seq": seq})
+
+    async def catch_up(self) -> int:
+        """Apply every committed event not applied yet; returns the last applied seq."""
+        async with self._lock:
+            applied = await self._get_applied()
+            while True:
+                async with self.database.read() as session:
+                    events = (
+                        await session.scalars(
+                            select(Event).where(Event.seq > applied).order_by(Event.seq).limit(5000)
+                        )
+                    ).all()
+                if not events:
+                    return applied
+                await self._apply(events)
+                applied = events[-1].seq
+                await self._set_applied(applied)
+
+    async def _apply(self, events: Sequence[Event]) -> None:
+        dirty: dict[BoardKey, set[int]] = {}
+        for event in events:
+            if event.object_kind == "competition" and _rules_changed(event):
+                await self._forget_competition(event.object_id)
+                continue
+            if event.object_kind != "result" or event.competition_id is None:
+                continue
+            for payload in _result_payloads(event):
+                competitor = competitor_of(
+                    payload.get("person_id"), payload.get("team_id"), payload.get("entry_id")
+                )
+                if competitor is None:
+                    continue
+                keys = [BoardKey(event.competition_id)]
+                if payload.get("challenge_id") is not None:
+                    keys.append(BoardKey(event.competition_id, payload["challenge_id"]))
+                for key in keys:
+                    dirty.setdefault(key, set()).add(competitor)
+        for key, competitors in dirty.items():
+            if await self._is_built(key):
+                await self._refresh(key, competitors)
+
+    async def _forget_competition(self, competition_id: int | None) -> None:
+        """Scoring or tie rule may have changed: drop its boards, rebuild on next use."""
+        for key in [k for k in self._boards if k.competition_id == competition_id]:
+            await self._board(key).clear()
+            await self._mark_built(key, False)
+            self._boards.pop(key, None)
+        if self.redis is not None and competition_id is not None:
+            async for marker in self.redis.scan_iter(f"{self.prefix}:{competition_id}:*:built"):
+                await self.redis.delete(marker)
+
+    async def _refresh(self, key: BoardKey, competitors: set[int]) -> None:
+        async with self.database.read() as session:
+            fmt = await competition_format(session, key.competition_id)
+            if fmt is None:
+                return
+            rows: list[Result] = []
+            by_kind: dict[str, list[int]] = {}
+            for competitor in competitors:
+                kind, object_id = subject(competitor)
+                by_kind.setdefault(kind, []).append(object_id)
+            for kind, ids in by_kind.items():
+                column = subject_column(kind)
+                for start in range(0, len(ids), _CHUNK):
+                    chunk = ids[start : start + _CHUNK]
+                    found = await session.scalars(
+                        select(Result).where(*_board_filter(key), or_(column.in_(chunk)))
+                    )
+                    rows.extend(found.all())
+        scores = scores_by_competitor(rows, fmt)
+        board = self._board(key)
+        for competitor in competitors:
+            value = scores.get(competitor)
+            if value is None or value.score is None:
+                await board.remove(competitor)
+            else:
+                await board.upsert(competitor, value.score, set_ms(value))
+
+    async def run(self, interval: float = 0.25) -> None:
+        """Keep every built board in step until cancelled."""
+        while True:
+            try:
+                await self.catch_up()
+            except Exception:  # keep serving; the next round retries from the applied seq
+                log.exception("leaderboard catch-up failed")
+            await asyncio.sleep(interval)
+
+
+def _result_payloads(event: Event) -> list[dict[str, Any]]:
+    """The result after and before the change: both competitors may need a refresh."""
+    return [p for p in (event.payload, event.before) if p]
+
+
+def _rules_changed(event: Event) -> bool:
+    if event.type == "competition.created":
+        return False
+    after, before = event.payload or {}, event.before or {}
+    return any(after.get(k) != before.get(k) for k in ("scoring", "tie_rule", "attributes"))
