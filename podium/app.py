@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,9 +16,10 @@ from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
 from podium.logs import AccessLog
+from podium.ranking.leaderboards import Leaderboards
 from podium.store import migrate
 from podium.store.database import Database
-from podium.store.redis import redis_status
+from podium.store.redis import connect, redis_status
 from podium.web import pages
 
 log = logging.getLogger("podium")
@@ -30,6 +33,8 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings.database_url)
+    redis = connect(settings.redis_url) if settings.redis_url else None
+    leaderboards = Leaderboards(database, redis)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -37,9 +42,15 @@ def create_app(
         if run_migrations:
             await migrate.upgrade(database)
         log.info("started", extra={"backend": database.backend, "version": __version__})
+        keeper = asyncio.create_task(leaderboards.run())
         try:
             yield
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            if redis is not None:
+                await redis.aclose()
             await database.dispose()
             log.info("stopped")
 
@@ -54,6 +65,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.leaderboards = leaderboards
 
     @app.get("/healthz", response_model=Health)
     async def healthz() -> OrjsonResponse:
@@ -70,6 +82,6 @@ def create_app(
         return OrjsonResponse(body.model_dump(), status_code=code)
 
     app.include_router(pages.router)
-    app.mount("/api/v1", create_v1(settings, database))
+    app.mount("/api/v1", create_v1(settings, database, leaderboards))
     app.add_middleware(AccessLog)
     return app

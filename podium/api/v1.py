@@ -8,12 +8,22 @@ from podium import __version__
 from podium.api import problems
 from podium.api.limits import BodyLimit
 from podium.api.responses import OrjsonResponse
-from podium.api.routes import awards, competitions, organizations, results, tokens
+from podium.api.routes import (
+    awards,
+    competitions,
+    organizations,
+    results,
+    tokens,
+)
+from podium.api.routes import (
+    leaderboards as leaderboard_routes,
+)
 from podium.config import Settings
+from podium.ranking.leaderboards import Leaderboards
 from podium.store.database import Database
 
 
-def create_v1(settings: Settings, database: Database) -> FastAPI:
+def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards) -> FastAPI:
     api = FastAPI(
         title="Podium native API",
         version=__version__,
@@ -25,8 +35,9 @@ def create_v1(settings: Settings, database: Database) -> FastAPI:
     )
     api.state.settings = settings
     api.state.database = database
+    api.state.leaderboards = leaderboards
     problems.install(api)
-    for module in (organizations, competitions, results, awards, tokens):
+    for module in (organizations, competitions, results, leaderboard_routes, awards, tokens):
         api.include_router(module.router)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return api

@@ -172,6 +172,10 @@ def encode_points(points: float) -> int:
     return -round(points * 1000)
 
 
+def decode_points(score: int) -> float:
+    return -score / 1000
+
+
 def highest_points(rows: Sequence[Performance], _options: Options) -> Score:
     picked = _pick(rows, lambda r: None if r.points is None else encode_points(r.points))
     return _scored(picked, rows, points=-picked[0] / 1000 if picked else None)
@@ -204,6 +208,15 @@ def encode_icpc(solved: int, penalty_minutes: int, last_minutes: int) -> int:
         ((_SOLVED_MAX - min(solved, _SOLVED_MAX)) << (2 * _ICPC_BITS))
         | (min(penalty_minutes, _ICPC_FIELD_MAX) << _ICPC_BITS)
         | min(last_minutes, _ICPC_FIELD_MAX)
+    )
+
+
+def decode_icpc(score: int) -> tuple[int, int, int]:
+    """(solved, penalty minutes, minute of the last Accepted)."""
+    return (
+        _SOLVED_MAX - (score >> (2 * _ICPC_BITS)),
+        (score >> _ICPC_BITS) & _ICPC_FIELD_MAX,
+        score & _ICPC_FIELD_MAX,
     )
 
 

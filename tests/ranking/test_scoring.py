@@ -129,3 +129,10 @@ def test_scores_fit_in_a_redis_double() -> None:
     huge = score("most_laps", [perf(laps=10**9, elapsed_ms=10**13)])
     assert huge.score is not None and 0 <= huge.score <= MAX_SCORE
     assert float(MAX_SCORE) == MAX_SCORE
+
+
+def test_encodings_decode_back() -> None:
+    from podium.ranking.scoring import decode_icpc, decode_points, encode_points
+
+    assert decode_icpc(encode_icpc(4, 321, 250)) == (4, 321, 250)
+    assert decode_points(encode_points(17.25)) == 17.25

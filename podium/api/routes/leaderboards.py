@@ -1,0 +1,313 @@
+"""Leaderboards from the ranking index, and full standings and results as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from podium.api import crud
+from podium.api.deps import DB, Actor
+from podium.api.responses import OrjsonResponse
+from podium.core import competitions, resources
+from podium.core.errors import Invalid, NotFound
+from podium.ranking.display import POINT_FORMATS, TIME_FORMATS, display
+from podium.ranking.index import Row
+from podium.ranking.leaderboards import (
+    BoardKey,
+    Leaderboards,
+    competition_format,
+    scores_by_competitor,
+    subject,
+)
+from podium.ranking.scoring import encode_points
+from podium.ranking.ties import rank
+from podium.ranking.times import format_time, parse_ms
+from podium.store.tables import Result
+
+router = APIRouter(tags=["leaderboard"])
+
+ChallengeFilter = Annotated[
+    int | None,
+    Query(ge=1, description="Rank one challenge (map, course) instead of the whole competition."),
+]
+Subject = Literal["person", "team", "entry"]
+KIND_CODE = {"person": 1, "team": 2, "entry": 3}
+
+
+class LeaderboardRow(BaseModel):
+    rank: int
+    subject: str
+    subject_id: int
+    score: int
+    display: str
+    set_at: datetime
+
+
+class Leaderboard(BaseModel):
+    competition_id: int
+    challenge_id: int | None
+    scoring: str
+    tie_rule: str
+    total: int
+    offset: int
+    rows: list[LeaderboardRow]
+
+
+class Position(BaseModel):
+    position: int
+    total: int
+
+
+class Surround(BaseModel):
+    row: LeaderboardRow
+    rows: list[LeaderboardRow]
+    total: int
+
+
+def _row(scoring: str, row: Row) -> LeaderboardRow:
+    kind, object_id = subject(row.competitor)
+    return LeaderboardRow(
+        rank=row.rank,
+        subject=kind,
+        subject_id=object_id,
+        score=row.score,
+        display=display(scoring, row.score),
+        set_at=datetime.fromtimestamp(row.set_ms / 1000, UTC),
+    )
+
+
+async def _board(
+    request: Request, db: Any, actor: Any, competition_id: int, challenge_id: int | None
+) -> Any:
+    async with db.read() as session:
+        await resources.get(session, actor, competitions.COMPETITIONS, competition_id)
+    leaderboards: Leaderboards = request.app.state.leaderboards
+    return await leaderboards.board(BoardKey(competition_id, challenge_id))
+
+
+@router.get("/competitions/{competition_id}/leaderboard", response_model=Leaderboard)
+async def leaderboard_top(
+    competition_id: crud.ObjectId,
+    request: Request,
+    db: DB,
+    actor: Actor,
+    challenge_id: ChallengeFilter = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Leaderboard:
+    """Ranked competitors with a score, best first: O(log n + limit) at any offset."""
+    board, fmt = await _board(request, db, actor, competition_id, challenge_id)
+    rows = await board.top(offset, limit, fmt.tie_rule)
+    return Leaderboard(
+        competition_id=competition_id,
+        challenge_id=challenge_id,
+        scoring=fmt.scoring,
+        tie_rule=fmt.tie_rule,
+        total=await board.count(),
+        offset=offset,
+        rows=[_row(fmt.scoring, r) for r in rows],
+    )
+
+
+def _score_from_query(scoring: str, value: str | None, score: int | None) -> int:
+    if score is not None:
+        return score
+    if value is None:
+        raise Invalid("Give value= (a time or points) or score= (the encoded score).")
+    if scoring in TIME_FORMATS:
+        return parse_ms(value)
+    if scoring in POINT_FORMATS:
+        try:
+            return encode_points(float(value))
+        except ValueError:
+            raise Invalid(f"value {value!r} is not a number of points.") from None
+    raise Invalid(f"The {scoring} format takes score= (the encoded score), not value=.")
+
+
+@router.get("/competitions/{competition_id}/leaderboard/position", response_model=Position)
+async def leaderboard_position(
+    competition_id: crud.ObjectId,
+    request: Request,
+    db: DB,
+    actor: Actor,
+    challenge_id: ChallengeFilter = None,
+    value: Annotated[str | None, Query(max_length=40, description="A time or points.")] = None,
+    score: Annotated[int | None, Query(ge=-(2**53), lt=2**53)] = None,
+) -> Position:
+    """The rank a new score would get (after existing equal ones under first_set)."""
+    board, fmt = await _board(request, db, actor, competition_id, challenge_id)
+    wanted = _score_from_query(fmt.scoring, value, score)
+    return Position(
+        position=await board.position_for(wanted, fmt.tie_rule), total=await board.count()
+    )
+
+
+@router.get(
+    "/competitions/{competition_id}/leaderboard/{kind}/{subject_id}", response_model=Surround
+)
+async def leaderboard_subject(
+    competition_id: crud.ObjectId,
+    kind: Subject,
+    subject_id: crud.ObjectId,
+    request: Request,
+    db: DB,
+    actor: Actor,
+    challenge_id: ChallengeFilter = None,
+    before: Annotated[int, Query(ge=0, le=50)] = 2,
+    after: Annotated[int, Query(ge=0, le=50)] = 2,
+) -> Surround:
+    """A person's (team's, entry's) rank and the neighbours around it."""
+    board, fmt = await _board(request, db, actor, competition_id, challenge_id)
+    competitor = subject_id * 4 + KIND_CODE[kind]
+    row = await board.get(competitor, fmt.tie_rule)
+    if row is None:
+        raise NotFound(f"{kind} {subject_id} has no score on this leaderboard.")
+    around = await board.around(competitor, before, after, fmt.tie_rule)
+    return Surround(
+        row=_row(fmt.scoring, row),
+        rows=[_row(fmt.scoring, r) for r in around],
+        total=await board.count(),
+    )
+
+
+ExportFormat = Annotated[Literal["json", "csv"], Query(alias="format")]
+
+
+def _csv(header: list[str], rows: list[list[Any]], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/competitions/{competition_id}/standings")
+async def standings(
+    competition_id: crud.ObjectId,
+    db: DB,
+    actor: Actor,
+    challenge_id: ChallengeFilter = None,
+    export: ExportFormat = "json",
+) -> Response:
+    """Every competitor, finishers ranked first, then DNF, DNQ, DQ, DNS (computed in full)."""
+    async with db.read() as session:
+        await resources.get(session, actor, competitions.COMPETITIONS, competition_id)
+        fmt = await competition_format(session, competition_id)
+        assert fmt is not None
+        query = select(Result).where(Result.competition_id == competition_id)
+        if challenge_id is not None:
+            query = query.where(Result.challenge_id == challenge_id)
+        scores = scores_by_competitor((await session.scalars(query)).all(), fmt)
+    table = []
+    for standing in rank(list(scores.items()), fmt.tie_rule):
+        kind, object_id = subject(int(standing.competitor))  # type: ignore[call-overload]
+        value = standing.score
+        table.append(
+            {
+                "rank": standing.rank,
+                "subject": kind,
+                "subject_id": object_id,
+                "status": value.status,
+                "score": value.score,
+                "display": display(fmt.scoring, value.score)
+                if value.score is not None
+                else value.status,
+                "detail": value.detail,
+            }
+        )
+    if export == "json":
+        return OrjsonResponse(
+            {
+                "competition_id": competition_id,
+                "scoring": fmt.scoring,
+                "tie_rule": fmt.tie_rule,
+                "rows": table,
+            }
+        )
+    header = ["rank", "subject", "subject_id", "status", "score", "display"]
+    return _csv(
+        header,
+        [[r[k] if r[k] is not None else "" for k in header] for r in table],
+        f"standings-{competition_id}.csv",
+    )
+
+
+RESULT_COLUMNS = [
+    "id",
+    "entry_id",
+    "person_id",
+    "team_id",
+    "challenge_id",
+    "result_set_id",
+    "heat_id",
+    "slot_id",
+    "status",
+    "elapsed_ms",
+    "time",
+    "laps",
+    "lap_times_ms",
+    "points",
+    "place",
+    "recorded_at",
+]
+
+
+@router.get("/competitions/{competition_id}/results/export")
+async def export_results(
+    competition_id: crud.ObjectId, db: DB, actor: Actor, export: ExportFormat = "csv"
+) -> Response:
+    """Every result with its laps; CSV carries lap times as ``;``-separated milliseconds."""
+    async with db.read() as session:
+        await resources.get(session, actor, competitions.COMPETITIONS, competition_id)
+        rows = (
+            await session.scalars(
+                select(Result).where(Result.competition_id == competition_id).order_by(Result.id)
+            )
+        ).all()
+    records: list[dict[str, Any]] = []
+    for r in rows:
+        records.append(
+            {
+                "id": r.id,
+                "entry_id": r.entry_id,
+                "person_id": r.person_id,
+                "team_id": r.team_id,
+                "challenge_id": r.challenge_id,
+                "result_set_id": r.result_set_id,
+                "heat_id": r.heat_id,
+                "slot_id": r.slot_id,
+                "status": r.status,
+                "elapsed_ms": r.elapsed_ms,
+                "time": format_time(r.elapsed_ms) if r.elapsed_ms is not None else r.status,
+                "laps": r.laps,
+                "lap_times_ms": list(r.lap_times_ms or []),
+                "points": r.points,
+                "place": r.place,
+                "recorded_at": r.recorded_at.isoformat(),
+                "splits": r.splits,
+                "attributes": r.attributes,
+            }
+        )
+    if export == "json":
+        return OrjsonResponse({"competition_id": competition_id, "results": records})
+    table = []
+    for rec in records:
+        line = []
+        for column in RESULT_COLUMNS:
+            value = rec[column]
+            if column == "lap_times_ms":
+                value = ";".join(str(v) for v in value)
+            line.append("" if value is None else value)
+        table.append(line)
+    return _csv(RESULT_COLUMNS, table, f"results-{competition_id}.csv")
