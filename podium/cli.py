@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 from sqlalchemy import select
 
 from podium import __version__, demo
 from podium.config import Settings, get_settings
-from podium.core import credentials, organizations
+from podium.core import credentials, organizations, result_import
 from podium.core.errors import DomainError
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
@@ -30,8 +34,10 @@ app = typer.Typer(
 )
 org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage native API tokens.", no_args_is_help=True)
+results_app = typer.Typer(help="Import results.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
+app.add_typer(results_app, name="results")
 
 console = Console()
 err = Console(stderr=True)
@@ -66,6 +72,8 @@ def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
+    except result_import.ImportRejected:
+        raise
     except DomainError as exc:
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from None
@@ -255,6 +263,75 @@ def token_revoke(token_id: int, database_url: DatabaseUrl = None) -> None:
 
     _run(_settings(database_url), work)
     console.print(f"Revoked token {token_id}.")
+
+
+@results_app.command("import")
+def results_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file.")],
+    competition: Annotated[int, typer.Option("--competition", "-c", help="Competition id.")],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Store the valid rows, report the others.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import results from CSV: all rows or none, every problem reported by line."""
+    text = file.read_text(encoding="utf-8-sig")
+    total = max(text.count("\n") - 1, 0)
+
+    async def work(db: Database) -> result_import.ImportReport:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            disable=as_json,
+        ) as bar:
+            task = bar.add_task(f"Importing {file.name}", total=total)
+            async with db.write() as session:
+                return await result_import.import_results(
+                    session,
+                    SYSTEM,
+                    competition,
+                    io.StringIO(text),
+                    skip_invalid=skip_invalid,
+                    progress=lambda n: bar.advance(task, n),
+                )
+
+    try:
+        report = _run(_settings(database_url), work)
+    except result_import.ImportRejected as rejected:
+        _print_report(rejected.report, as_json, stored=False)
+        raise typer.Exit(1) from None
+    _print_report(report, as_json, stored=True)
+
+
+def _print_report(report: result_import.ImportReport, as_json: bool, *, stored: bool) -> None:
+    errors = [{"line": e.line, "column": e.column, "reason": e.reason} for e in report.errors]
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    "rows": report.rows,
+                    "stored": report.stored if stored else 0,
+                    "errors": errors,
+                    "warnings": report.warnings,
+                }
+            )
+        )
+        return
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    if errors:
+        table = Table("line", "column", "reason", title="Problems")
+        for e in errors:
+            table.add_row(str(e["line"]), str(e["column"]), str(e["reason"]))
+        err.print(table)
+    if stored:
+        console.print(f"Stored {report.stored} of {report.rows} rows.")
+    else:
+        err.print(f"[red]Nothing was stored:[/red] {len(errors)} problem(s) in {report.rows} rows.")
 
 
 def main() -> None:

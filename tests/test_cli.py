@@ -80,3 +80,34 @@ def test_errors_exit_non_zero(db: Path, tmp_path: Path) -> None:
 def test_serve_refuses_workers_on_sqlite(db: Path, tmp_path: Path) -> None:
     result = run("serve", "--workers", "2", db=db, cwd=tmp_path)
     assert result.returncode == 2 and "PostgreSQL" in result.stderr
+
+
+def test_results_import_reports_and_rolls_back(db: Path, tmp_path: Path) -> None:
+    assert run("demo", db=db, cwd=tmp_path).returncode == 0
+    # Harbor Lights 10K's "10K" event (competition 4) has bibs 101..112.
+    good = tmp_path / "good.csv"
+    good.write_text("bib,time\n101,0:39:59.9\n102,DNF\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("bib,time\n101,0:39:59.9\n999,0:41:00\n103,1:75:00\n")
+    rejected = run(
+        "results", "import", str(bad), "--competition", "4", "--json", db=db, cwd=tmp_path
+    )
+    assert rejected.returncode == 1, rejected.stderr
+    report = json.loads(rejected.stdout)
+    assert report["stored"] == 0 and [e["line"] for e in report["errors"]] == [3, 4]
+    table = run("results", "import", str(bad), "--competition", "4", db=db, cwd=tmp_path)
+    assert "Nothing was stored" in table.stderr and "999" in table.stderr
+    done = run("results", "import", str(good), "--competition", "4", "--json", db=db, cwd=tmp_path)
+    assert done.returncode == 0 and json.loads(done.stdout)["stored"] == 2
+    skipped = run(
+        "results",
+        "import",
+        str(bad),
+        "--competition",
+        "4",
+        "--skip-invalid",
+        "--json",
+        db=db,
+        cwd=tmp_path,
+    )
+    assert json.loads(skipped.stdout)["stored"] == 1
