@@ -14,7 +14,7 @@ Competitor ids are positive ints below 2**44, scores are ints in [-2**53, 2**53)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -73,6 +73,7 @@ class Board(Protocol):
     ) -> bool: ...
     async def remove(self, competitor: int) -> bool: ...
     async def clear(self) -> None: ...
+    async def load(self, rows: Iterable[tuple[int, int, int]]) -> None: ...
     async def count(self) -> int: ...
     async def get(self, competitor: int, rule: TieRule) -> Row | None: ...
     async def position_for(self, score: int, rule: TieRule) -> int: ...
@@ -178,7 +179,28 @@ class MemoryBoard:
         entry = self._by_competitor.get(competitor)
         return None if entry is None else int(self._entries.index(entry))
 
+    def fill(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        """Replace the contents with (competitor, score, set ms) rows, sorting once.
+
+        A competitor listed twice keeps its last row.
+        """
+        by_competitor: dict[int, int] = {}
+        multiplicity: dict[int, int] = {}
+        for competitor, score, set_ms in rows:
+            _check(score, set_ms, competitor)
+            by_competitor[competitor] = _pack(score, set_ms, competitor)
+        for entry in by_competitor.values():
+            score = _unpack(entry)[0]
+            multiplicity[score] = multiplicity.get(score, 0) + 1
+        self._entries = SortedList(by_competitor.values())
+        self._by_competitor = by_competitor
+        self._scores = SortedList(multiplicity)
+        self._multiplicity = multiplicity
+
     # Board protocol.
+
+    async def load(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        self.fill(rows)
 
     async def upsert(
         self, competitor: int, score: int, set_ms: int, *, improve_only: bool = False
@@ -283,6 +305,43 @@ class RedisBoard:
 
     async def clear(self) -> None:
         await self.redis.delete(*self.keys)
+
+    async def load(self, rows: Iterable[tuple[int, int, int]], batch: int = 5000) -> None:
+        """Replace the contents in pipelined batches (a rebuild need not run Lua per row).
+
+        A competitor listed twice keeps its last row, as in ``MemoryBoard.fill``.
+        """
+        await self.clear()
+        multiplicity: dict[int, int] = {}
+        members: dict[str, int] = {}
+        owners: dict[Any, Any] = {}
+
+        async def flush() -> None:
+            if members:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    pipe.zadd(self.keys[0], members)
+                    pipe.hset(self.keys[1], mapping=owners)
+                    await pipe.execute()
+            members.clear()
+            owners.clear()
+
+        latest = {competitor: (score, set_ms) for competitor, score, set_ms in rows}
+        for competitor, (score, set_ms) in latest.items():
+            _check(score, set_ms, competitor)
+            member = _member(set_ms, competitor)
+            members[member] = score
+            owners[str(competitor)] = f"{member} {score}"
+            multiplicity[score] = multiplicity.get(score, 0) + 1
+            if len(members) >= batch:
+                await flush()
+        await flush()
+        items = list(multiplicity.items())
+        for start in range(0, len(items), batch):
+            chunk = items[start : start + batch]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.zadd(self.keys[2], {str(score): score for score, _n in chunk})
+                pipe.hset(self.keys[3], mapping={str(score): n for score, n in chunk})
+                await pipe.execute()
 
     async def count(self) -> int:
         return int(await self.redis.zcard(self.keys[0]))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.ranking.index import Board, MemoryBoard, RedisBoard
@@ -72,7 +72,25 @@ class Format:
     options: Options
 
 
-def performance(row: Result) -> Performance:
+# Only what scoring reads: building a board streams these as plain rows, not ORM objects.
+SCORING_COLUMNS = (
+    Result.id,
+    Result.person_id,
+    Result.team_id,
+    Result.entry_id,
+    Result.status,
+    Result.elapsed_ms,
+    Result.laps,
+    Result.lap_times_ms,
+    Result.points,
+    Result.challenge_id,
+    Result.recorded_at,
+    Result.attributes,
+)
+
+
+def performance(row: Any) -> Performance:
+    """A result (ORM object or a row of SCORING_COLUMNS) as scoring sees it."""
     verdict = row.attributes.get("verdict") if row.attributes else None
     return Performance(
         result_id=row.id,
@@ -106,7 +124,7 @@ async def competition_format(session: AsyncSession, competition_id: int) -> Form
     )
 
 
-def scores_by_competitor(rows: Iterable[Result], fmt: Format) -> dict[int, Score]:
+def scores_by_competitor(rows: Iterable[Any], fmt: Format) -> dict[int, Score]:
     grouped: dict[int, list[Performance]] = {}
     for row in rows:
         competitor = competitor_of(row.person_id, row.team_id, row.entry_id)
@@ -196,16 +214,19 @@ class Leaderboards:
 
     async def _build(self, key: BoardKey, fmt: Format) -> None:
         board = self._board(key)
-        await board.clear()
         async with self.database.read() as session:
             seq = await session.scalar(select(func.coalesce(func.max(Event.seq), 0)))
-            rows = await session.stream_scalars(
-                select(Result).where(*_board_filter(key)).execution_options(yield_per=5000)
+            stream = await session.stream(
+                select(*SCORING_COLUMNS)
+                .where(*_board_filter(key))
+                .execution_options(yield_per=10_000)
             )
-            scores = scores_by_competitor([row async for row in rows], fmt)
-        for competitor, value in scores.items():
-            if value.score is not None:
-                await board.upsert(competitor, value.score, set_ms(value))
+            scores = scores_by_competitor([row async for row in stream], fmt)
+        await board.load(
+            (competitor, value.score, set_ms(value))
+            for competitor, value in scores.items()
+            if value.score is not None
+        )
         await self._mark_built(key, True)
         log.info("board built", extra={"board": key.name, "entries": len(scores), "seq": seq})
 
@@ -264,7 +285,7 @@ class Leaderboards:
             fmt = await competition_format(session, key.competition_id)
             if fmt is None:
                 return
-            rows: list[Result] = []
+            rows: list[Any] = []
             by_kind: dict[str, list[int]] = {}
             for competitor in competitors:
                 kind, object_id = subject(competitor)
@@ -273,8 +294,8 @@ class Leaderboards:
                 column = subject_column(kind)
                 for start in range(0, len(ids), _CHUNK):
                     chunk = ids[start : start + _CHUNK]
-                    found = await session.scalars(
-                        select(Result).where(*_board_filter(key), or_(column.in_(chunk)))
+                    found = await session.execute(
+                        select(*SCORING_COLUMNS).where(*_board_filter(key), column.in_(chunk))
                     )
                     rows.extend(found.all())
         scores = scores_by_competitor(rows, fmt)

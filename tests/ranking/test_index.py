@@ -50,8 +50,15 @@ def apply(state: dict[int, tuple[int, int]], op: Op) -> None:
         state[competitor] = (score, set_ms)
 
 
-async def run_and_compare(board: MemoryBoard | RedisBoard, sequence: list[Op]) -> None:
+async def run_and_compare(
+    board: MemoryBoard | RedisBoard,
+    sequence: list[Op],
+    initial: list[Op] = (),  # type: ignore[assignment]
+) -> None:
     state: dict[int, tuple[int, int]] = {}
+    if initial:  # a bulk load (a rebuild) first, then live changes on top
+        await board.load((c, s, t) for _k, c, s, t in initial)
+        state = {c: (s, t) for _k, c, s, t in initial}
     for op in sequence:
         kind, competitor, score, set_ms = op
         if kind == "remove":
@@ -78,9 +85,9 @@ async def run_and_compare(board: MemoryBoard | RedisBoard, sequence: list[Op]) -
 
 
 @settings(max_examples=150, deadline=None)
-@given(ops)
-async def test_memory_board_matches_oracle(sequence: list[Op]) -> None:
-    await run_and_compare(MemoryBoard(), sequence)
+@given(ops, ops)
+async def test_memory_board_matches_oracle(initial: list[Op], sequence: list[Op]) -> None:
+    await run_and_compare(MemoryBoard(), sequence, initial)
 
 
 @pytest.fixture
@@ -97,14 +104,14 @@ async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(sequence=ops)
+@given(sequence=ops, initial=ops)
 async def test_redis_board_matches_oracle(
-    redis_url: str, redis_prefix: str, sequence: list[Op]
+    redis_url: str, redis_prefix: str, sequence: list[Op], initial: list[Op]
 ) -> None:
     client = connect(redis_url)
     board = RedisBoard(client, f"{redis_prefix}:{next(_boards)}")
     try:
-        await run_and_compare(board, sequence)
+        await run_and_compare(board, sequence, initial)
     finally:
         await board.clear()
         await client.aclose()
