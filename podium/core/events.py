@@ -20,13 +20,17 @@ from podium.store.tables import Base, Event
 
 def snapshot(obj: Base) -> dict[str, Any]:
     """A JSON-ready copy of every column of ``obj``."""
-    out: dict[str, Any] = {}
-    for column in obj.__table__.columns:
-        value = getattr(obj, column.key)
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        out[column.key] = value
-    return out
+    return jsonable({column.key: getattr(obj, column.key) for column in obj.__table__.columns})
+
+
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values with dates as ISO 8601 text, as the log stores them."""
+    return {
+        key: value.isoformat() if type(value) in _DATES else value for key, value in values.items()
+    }
+
+
+_DATES = (datetime, date)
 
 
 def record(

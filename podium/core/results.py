@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, model_validator
-from sqlalchemy import insert, null, select
+from sqlalchemy import null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
@@ -27,7 +27,9 @@ from podium.core.resources import Command, Resource, Scope
 from podium.core.result_sets import RESULT_SETS
 from podium.core.schedule import HEATS, SLOTS
 from podium.core.teams import TEAMS
+from podium.store.database import bulk_insert, reserve_ids
 from podium.store.tables import (
+    Base,
     Challenge,
     Competition,
     Entry,
@@ -163,14 +165,18 @@ async def create_many(
     principal: Principal,
     competition_id: int,
     commands: Sequence[ResultCreate],
-) -> list[Result]:
-    """Store every result or none; errors name the row (0-based), the field and why."""
+) -> list[int]:
+    """Store every result or none; returns their ids in order.
+
+    Errors name the row (0-based), the field and why. Rows go in as one executemany
+    with ids reserved up front: no per-row round trip, no ORM objects.
+    """
     competition = await resources.get(session, principal, COMPETITIONS, competition_id)
     principal.require("write", competition.organization_id)
     owners = {
-        column: await _owners(session, column, ids)
+        column: await _owners(session, column, wanted)
         for column in _REF_COLUMNS
-        if (ids := {v for c in commands if (v := getattr(c, column)) is not None})
+        if (wanted := {v for c in commands if (v := getattr(c, column)) is not None})
     }
     errors = list(_reference_errors(commands, owners, competition))
     if errors:
@@ -181,29 +187,23 @@ async def create_many(
         )
     now = utcnow()
     rows = [_row(command, competition_id, owners, now) for command in commands]
-    if not rows:
-        return []
-    new_ids = (
-        await session.scalars(
-            insert(Result).returning(Result.id, sort_by_parameter_order=True), rows
-        )
-    ).all()
-    results = []
-    for new_id, row in zip(new_ids, rows, strict=True):
-        result = Result(id=new_id, **row)
-        results.append(result)
-        payload = events.snapshot(result)
+    table = Base.metadata.tables["results"]
+    ids = await reserve_ids(session, table, len(rows))
+    for new_id, row in zip(ids, rows, strict=True):
+        row["id"] = new_id
+    await bulk_insert(session, table, rows)
+    for row in rows:
         events.record(
             session,
             principal,
             "result.created",
             "result",
-            new_id,
-            payload,
+            row["id"],
+            events.jsonable(row),
             organization_id=competition.organization_id,
             competition_id=competition_id,
         )
-    return results
+    return ids
 
 
 def _reference_errors(
@@ -275,4 +275,5 @@ def _row(
 async def create_one(
     session: AsyncSession, principal: Principal, competition_id: int, command: ResultCreate
 ) -> Result:
-    return (await create_many(session, principal, competition_id, [command]))[0]
+    (new_id,) = await create_many(session, principal, competition_id, [command])
+    return await RESULTS.load(session, new_id)

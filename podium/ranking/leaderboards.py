@@ -147,7 +147,10 @@ class Leaderboards:
         self.redis = redis
         self.prefix = prefix
         self._boards: dict[BoardKey, Board] = {}
+        self._formats: dict[int, Format] = {}
         self._applied = 0
+        # The newest seq this process has applied or seen applied.
+        self._seen = 0
         self._lock = asyncio.Lock()
 
     # Board storage.
@@ -200,12 +203,20 @@ class Leaderboards:
     # Building and keeping in step.
 
     async def board(self, key: BoardKey) -> tuple[Board, Format]:
-        """The board for ``key``, built if needed and caught up with the log."""
-        await self.catch_up()
-        async with self.database.read() as session:
-            fmt = await competition_format(session, key.competition_id)
+        """The board for ``key``, built if needed and caught up with our own writes.
+
+        Writes of other processes arrive through ``run``'s polling; this process's own
+        writes are applied before it answers, so a client reads what it just wrote.
+        """
+        if self.database.committed_seq > self._seen:
+            await self.catch_up()
+        fmt = self._formats.get(key.competition_id)
         if fmt is None:
-            raise LookupError(key)
+            async with self.database.read() as session:
+                fmt = await competition_format(session, key.competition_id)
+            if fmt is None:
+                raise LookupError(key)
+            self._formats[key.competition_id] = fmt
         if not await self._is_built(key):
             async with self._lock:
                 if not await self._is_built(key):
@@ -242,6 +253,7 @@ class Leaderboards:
                         )
                     ).all()
                 if not events:
+                    self._seen = max(self._seen, applied)
                     return applied
                 await self._apply(events)
                 applied = events[-1].seq
@@ -272,6 +284,8 @@ class Leaderboards:
 
     async def _forget_competition(self, competition_id: int | None) -> None:
         """Scoring or tie rule may have changed: drop its boards, rebuild on next use."""
+        if competition_id is not None:
+            self._formats.pop(competition_id, None)
         for key in [k for k in self._boards if k.competition_id == competition_id]:
             await self._board(key).clear()
             await self._mark_built(key, False)

@@ -9,11 +9,14 @@ gap-free and follows commit order on both backends.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, func, insert, select, text
+import orjson
+from sqlalchemy import JSON, Table, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,9 +27,12 @@ from sqlalchemy.ext.asyncio import (
 
 from podium.config import normalize_database_url
 from podium.core.errors import Conflict
-from podium.store.tables import Event
+from podium.store.tables import Base, Event
+from podium.store.types import UTCDateTime
 
+EVENTS = Base.metadata.tables["events"]
 PENDING_EVENTS = "podium_pending_events"
+LAST_SEQ = "podium_last_seq"
 # Key of the PostgreSQL advisory lock that orders event appends.
 EVENT_LOCK_KEY = 0x50_6F_64_69_75_6D
 
@@ -35,7 +41,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalize_database_url(url)
         self.backend = "sqlite" if self.url.startswith("sqlite") else "postgresql"
-        kwargs: dict[str, Any] = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _dumps}
         if self.backend == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
@@ -47,6 +53,9 @@ class Database:
         )
         # SQLite has one writer at a time; queueing here is fairer than busy-waiting.
         self._write_lock = asyncio.Lock() if self.backend == "sqlite" else None
+        # The newest event seq this process has committed: readers of the log (the
+        # leaderboards) catch up at once after our own writes, without polling.
+        self.committed_seq = 0
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -73,6 +82,7 @@ class Database:
                     yield session
                     await session.flush()
                     await self._append_events(session)
+                self.committed_seq = max(self.committed_seq, session.info.pop(LAST_SEQ, 0))
             except IntegrityError as exc:
                 raise Conflict(
                     "The change conflicts with stored data (a duplicate or a missing reference).",
@@ -86,12 +96,81 @@ class Database:
         if self.backend == "postgresql":
             await session.execute(select(func.pg_advisory_xact_lock(EVENT_LOCK_KEY)))
         last = (await session.execute(select(func.coalesce(func.max(Event.seq), 0)))).scalar_one()
-        rows = [dict(row, seq=last + i) for i, row in enumerate(pending, start=1)]
-        await session.execute(insert(Event), rows)
+        now = datetime.now(UTC)
+        rows = [dict(row, seq=last + i, created_at=now) for i, row in enumerate(pending, start=1)]
+        await bulk_insert(session, EVENTS, rows)
+        session.info[LAST_SEQ] = last + len(rows)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+
+def _dumps(value: Any) -> str:
+    """JSON columns through orjson: bulk uploads write two JSON documents a row."""
+    return orjson.dumps(value).decode()
+
+
+def _converter(column: Any, sqlite: bool) -> Callable[[Any], Any] | None:
+    """How a value of ``column`` goes to the driver, or None when it goes as it is."""
+    if isinstance(column.type, UTCDateTime):
+
+        @lru_cache(maxsize=256)  # a batch shares a few timestamps: convert each once
+        def when(value: datetime | None) -> Any:
+            if value is None:
+                return None
+            value = value.astimezone(UTC)
+            # What UTCDateTime stores on each backend: naive UTC text on SQLite.
+            return value.replace(tzinfo=None).isoformat(sep=" ") if sqlite else value
+
+        return when
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else _dumps(value)
+    return None
+
+
+async def bulk_insert(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows as one driver executemany, serialising each value once.
+
+    SQLAlchemy's per-row bind processing is the cost of a large upload; these rows
+    come from validated commands, so only dates and JSON need converting here.
+    """
+    if not rows:
+        return
+    columns = [table.c[name] for name in rows[0]]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    marks = ", ".join("?" if sqlite else f"${i}" for i in range(1, len(columns) + 1))
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'  # noqa: S608 (our own names)
+    names_in_order = [c.name for c in columns]
+    converters = [_converter(c, sqlite) for c in columns]
+    plain = all(convert is None for convert in converters)
+    params = []
+    for row in rows:
+        values = [row[name] for name in names_in_order]
+        if not plain:
+            values = [v if f is None else f(v) for f, v in zip(converters, values, strict=True)]
+        params.append(tuple(values))
+    connection = await session.connection()
+    await connection.exec_driver_sql(sql, params)
+
+
+async def reserve_ids(session: AsyncSession, table: Any, count: int) -> list[int]:
+    """``count`` fresh primary keys for ``table``, so a bulk insert needs no RETURNING.
+
+    Call inside ``Database.write()``: on SQLite the write lock is held from BEGIN, so
+    max(id) cannot move under us; PostgreSQL hands out values of the id sequence.
+    """
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        found = await session.scalars(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        )
+        return sorted(found.all())
+    last = (await session.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
+    return list(range(last + 1, last + count + 1))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -85,7 +85,7 @@ async def create_results_bulk(
         )
     async with db.write() as session:
         stored = await results.create_many(session, actor, parent_id, body.results)
-        return {"count": len(stored), "ids": [r.id for r in stored]}
+        return {"count": len(stored), "ids": stored}
 
 
 crud.item_routes(router, "/results", results.RESULTS, models.Result)
