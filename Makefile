@@ -29,6 +29,10 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+## Benchmarks (ranking index, Redis, HTTP, ingest); each prints its ratio to a baseline.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check podium tests
 	$(BIN)/ruff format --check podium tests

@@ -146,7 +146,7 @@ def run(
             outcomes += ingest(
                 base, token, max(n, 10), ingest_rows, min(10_000, ingest_rows), db_path
             )
-        with serve(["bench/bare_app.py"], {}, Path.cwd()) as bare_base:
+        with serve([str(Path(__file__).with_name("bare_app.py"))], {}, work) as bare_base:
             bare = asyncio.run(load(f"{bare_base}/page", {}, requests, concurrency))
         print(f"(board of {n:,} built from the store on first request in {build:.1f} s)")
     outcomes.insert(

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections import OrderedDict
+from datetime import datetime
 from functools import lru_cache
 from typing import Annotated
 
@@ -165,6 +167,44 @@ async def issue_token(
     return credential, f"{TOKEN_PREFIX}{identifier}_{secret}"
 
 
+class _Principals:
+    """Principals of recently verified tokens, kept for ``ttl`` seconds.
+
+    Revoking in this process clears the cache at once; another worker notices within
+    ``ttl`` seconds. Expiry is checked on every use.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._seen: dict[str, tuple[float, Principal, datetime | None]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        found = self._seen.get(_token_digest(token))
+        if found is None:
+            return None
+        checked, principal, expires = found
+        if time.monotonic() - checked > self.ttl or (expires is not None and expires <= utcnow()):
+            return None
+        return principal
+
+    def put(self, token: str, principal: Principal, expires: datetime | None) -> None:
+        if len(self._seen) >= self.size:
+            self._seen.clear()
+        self._seen[_token_digest(token)] = (time.monotonic(), principal, expires)
+
+    def forget(self, credential_id: int) -> None:
+        for key in [k for k, v in self._seen.items() if v[1].credential_id == credential_id]:
+            del self._seen[key]
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+PRINCIPALS = _Principals()
+
+
 async def authenticate_token(session: AsyncSession, token: str) -> Principal:
     if not token.startswith(TOKEN_PREFIX) or len(token) < len(TOKEN_PREFIX) + _ID_CHARS + 2:
         raise Unauthenticated("The token is malformed.")
@@ -172,7 +212,13 @@ async def authenticate_token(session: AsyncSession, token: str) -> Principal:
     identifier, sep, secret = body[:_ID_CHARS], body[_ID_CHARS], body[_ID_CHARS + 1 :]
     if sep != "_" or not secret:
         raise Unauthenticated("The token is malformed.")
-    return _principal(await check(session, API_TOKEN, identifier, secret))
+    cached = PRINCIPALS.get(token)
+    if cached is not None:
+        return cached
+    credential = await check(session, API_TOKEN, identifier, secret)
+    principal = _principal(credential)
+    PRINCIPALS.put(token, principal, credential.expires_at)
+    return principal
 
 
 async def list_tokens(session: AsyncSession, principal: Principal) -> list[Credential]:
@@ -194,6 +240,7 @@ async def revoke_token(session: AsyncSession, principal: Principal, token_id: in
         or not principal.allows("admin", credential.organization_id)
     ):
         raise NotFound(f"No token with id {token_id}.")
+    PRINCIPALS.forget(credential.id)
     if credential.revoked_at is None:
         credential.revoked_at = utcnow()
         events.record(

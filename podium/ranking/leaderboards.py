@@ -70,6 +70,7 @@ class Format:
     scoring: str
     tie_rule: TieRule
     options: Options
+    organization_id: int | None = None
 
 
 # Only what scoring reads: building a board streams these as plain rows, not ORM objects.
@@ -121,6 +122,7 @@ async def competition_format(session: AsyncSession, competition_id: int) -> Form
         competition.scoring,
         competition.tie_rule,  # type: ignore[arg-type]
         Options.from_settings(settings if isinstance(settings, dict) else {}),
+        competition.organization_id,
     )
 
 
@@ -241,23 +243,34 @@ class Leaderboards:
         await self._mark_built(key, True)
         log.info("board built", extra={"board": key.name, "entries": len(scores), "seq": seq})
 
-    async def catch_up(self) -> int:
-        """Apply every committed event not applied yet; returns the last applied seq."""
+    async def catch_up(self, batch: int = 5000) -> int:
+        """Apply every committed event not applied yet; returns the last applied seq.
+
+        Seqs are gap-free, so the log is read in seq ranges up to the newest one. In
+        embedded mode only events that can touch a built board are fetched.
+        """
         async with self._lock:
             applied = await self._get_applied()
-            while True:
+            async with self.database.read() as session:
+                newest = int(
+                    await session.scalar(select(func.coalesce(func.max(Event.seq), 0))) or 0
+                )
+            while applied < newest:
+                upto = min(newest, applied + batch)
+                query = select(Event).where(Event.seq > applied, Event.seq <= upto)
+                if self.redis is None:
+                    built = sorted({key.competition_id for key in self._boards})
+                    query = query.where(
+                        (Event.object_kind == "competition")
+                        | ((Event.object_kind == "result") & Event.competition_id.in_(built))
+                    )
                 async with self.database.read() as session:
-                    events = (
-                        await session.scalars(
-                            select(Event).where(Event.seq > applied).order_by(Event.seq).limit(5000)
-                        )
-                    ).all()
-                if not events:
-                    self._seen = max(self._seen, applied)
-                    return applied
+                    events = (await session.scalars(query.order_by(Event.seq))).all()
                 await self._apply(events)
-                applied = events[-1].seq
+                applied = upto
                 await self._set_applied(applied)
+            self._seen = max(self._seen, applied)
+            return applied
 
     async def _apply(self, events: Sequence[Event]) -> None:
         dirty: dict[BoardKey, set[int]] = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Literal
 
 from podium.core.errors import Invalid
@@ -21,12 +20,6 @@ _INTEGER = re.compile(r"^\d+$")
 MAX_MS = 10**13  # about 317 years: anything larger is a mistake, not a race
 
 Rounding = Literal["half_up", "half_even", "down", "up"]
-_ROUNDING = {
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-    "down": ROUND_DOWN,
-    "up": ROUND_UP,
-}
 
 
 @dataclass(frozen=True)
@@ -104,8 +97,7 @@ def format_time(
     if ms < 0:
         raise ValueError("a time is never negative")
     step = 10 ** (3 - precision)
-    units = int((Decimal(ms) / step).quantize(Decimal(1), rounding=_ROUNDING[rounding]))
-    total_ms = units * step
+    total_ms = _round(ms, step, rounding) * step
     seconds, millis = divmod(total_ms, 1000)
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
@@ -115,6 +107,19 @@ def format_time(
             return f"{hours}:{minutes:02d}:{seconds:02d}{fraction}"
         return f"{minutes}:{seconds:02d}{fraction}"
     return f"{hours}:{minutes:02d}:{seconds:02d}{fraction}"
+
+
+def _round(ms: int, step: int, rounding: Rounding) -> int:
+    """``ms / step`` rounded as asked, in integers (leaderboards format thousands a second)."""
+    units, rest = divmod(ms, step)
+    if rest == 0 or rounding == "down":
+        return units
+    if rounding == "up":
+        return units + 1
+    twice = rest * 2
+    if twice > step or (twice == step and (rounding == "half_up" or units % 2 == 1)):
+        return units + 1
+    return units
 
 
 def format_value(

@@ -17,10 +17,12 @@ from podium.api.deps import DB, Actor
 from podium.api.responses import OrjsonResponse
 from podium.core import competitions, resources
 from podium.core.errors import Invalid, NotFound
+from podium.core.principal import Principal
 from podium.ranking.display import POINT_FORMATS, TIME_FORMATS, display
-from podium.ranking.index import Row
+from podium.ranking.index import Board, Row
 from podium.ranking.leaderboards import (
     BoardKey,
+    Format,
     Leaderboards,
     competition_format,
     scores_by_competitor,
@@ -71,48 +73,55 @@ class Surround(BaseModel):
     total: int
 
 
-def _row(scoring: str, row: Row) -> LeaderboardRow:
+def _row(scoring: str, row: Row) -> dict[str, Any]:
+    """A LeaderboardRow as a plain dict: pages are built on the hot path, once."""
     kind, object_id = subject(row.competitor)
-    return LeaderboardRow(
-        rank=row.rank,
-        subject=kind,
-        subject_id=object_id,
-        score=row.score,
-        display=display(scoring, row.score),
-        set_at=datetime.fromtimestamp(row.set_ms / 1000, UTC),
-    )
+    return {
+        "rank": row.rank,
+        "subject": kind,
+        "subject_id": object_id,
+        "score": row.score,
+        "display": display(scoring, row.score),
+        "set_at": datetime.fromtimestamp(row.set_ms / 1000, UTC),
+    }
 
 
 async def _board(
-    request: Request, db: Any, actor: Any, competition_id: int, challenge_id: int | None
-) -> Any:
-    async with db.read() as session:
-        await resources.get(session, actor, competitions.COMPETITIONS, competition_id)
+    request: Request, actor: Principal, competition_id: int, challenge_id: int | None
+) -> tuple[Board, Format]:
+    """The board, with access checked against the competition's cached organization."""
     leaderboards: Leaderboards = request.app.state.leaderboards
-    return await leaderboards.board(BoardKey(competition_id, challenge_id))
+    try:
+        board, fmt = await leaderboards.board(BoardKey(competition_id, challenge_id))
+    except LookupError:
+        raise NotFound(f"No competition with id {competition_id}.") from None
+    if not actor.allows("read", fmt.organization_id):
+        raise NotFound(f"No competition with id {competition_id}.")
+    return board, fmt
 
 
 @router.get("/competitions/{competition_id}/leaderboard", response_model=Leaderboard)
 async def leaderboard_top(
     competition_id: crud.ObjectId,
     request: Request,
-    db: DB,
     actor: Actor,
     challenge_id: ChallengeFilter = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> Leaderboard:
+) -> Response:
     """Ranked competitors with a score, best first: O(log n + limit) at any offset."""
-    board, fmt = await _board(request, db, actor, competition_id, challenge_id)
+    board, fmt = await _board(request, actor, competition_id, challenge_id)
     rows = await board.top(offset, limit, fmt.tie_rule)
-    return Leaderboard(
-        competition_id=competition_id,
-        challenge_id=challenge_id,
-        scoring=fmt.scoring,
-        tie_rule=fmt.tie_rule,
-        total=await board.count(),
-        offset=offset,
-        rows=[_row(fmt.scoring, r) for r in rows],
+    return OrjsonResponse(
+        {
+            "competition_id": competition_id,
+            "challenge_id": challenge_id,
+            "scoring": fmt.scoring,
+            "tie_rule": fmt.tie_rule,
+            "total": await board.count(),
+            "offset": offset,
+            "rows": [_row(fmt.scoring, r) for r in rows],
+        }
     )
 
 
@@ -135,14 +144,13 @@ def _score_from_query(scoring: str, value: str | None, score: int | None) -> int
 async def leaderboard_position(
     competition_id: crud.ObjectId,
     request: Request,
-    db: DB,
     actor: Actor,
     challenge_id: ChallengeFilter = None,
     value: Annotated[str | None, Query(max_length=40, description="A time or points.")] = None,
     score: Annotated[int | None, Query(ge=-(2**53), lt=2**53)] = None,
 ) -> Position:
     """The rank a new score would get (after existing equal ones under first_set)."""
-    board, fmt = await _board(request, db, actor, competition_id, challenge_id)
+    board, fmt = await _board(request, actor, competition_id, challenge_id)
     wanted = _score_from_query(fmt.scoring, value, score)
     return Position(
         position=await board.position_for(wanted, fmt.tie_rule), total=await board.count()
@@ -157,23 +165,24 @@ async def leaderboard_subject(
     kind: Subject,
     subject_id: crud.ObjectId,
     request: Request,
-    db: DB,
     actor: Actor,
     challenge_id: ChallengeFilter = None,
     before: Annotated[int, Query(ge=0, le=50)] = 2,
     after: Annotated[int, Query(ge=0, le=50)] = 2,
 ) -> Surround:
     """A person's (team's, entry's) rank and the neighbours around it."""
-    board, fmt = await _board(request, db, actor, competition_id, challenge_id)
+    board, fmt = await _board(request, actor, competition_id, challenge_id)
     competitor = subject_id * 4 + KIND_CODE[kind]
     row = await board.get(competitor, fmt.tie_rule)
     if row is None:
         raise NotFound(f"{kind} {subject_id} has no score on this leaderboard.")
     around = await board.around(competitor, before, after, fmt.tie_rule)
-    return Surround(
-        row=_row(fmt.scoring, row),
-        rows=[_row(fmt.scoring, r) for r in around],
-        total=await board.count(),
+    return Surround.model_validate(
+        {
+            "row": _row(fmt.scoring, row),
+            "rows": [_row(fmt.scoring, r) for r in around],
+            "total": await board.count(),
+        }
     )
 
 

@@ -1,14 +1,15 @@
 """Organizations, people, teams and team members."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from podium.api import crud, models
 from podium.api.deps import DB, Actor, PageArgs
 from podium.core import external_ids, organizations, people, teams
+from podium.core.principal import Principal
 from podium.core.resources import visible
 from podium.store.tables import ExternalId, Organization, Person, Team
 
@@ -33,6 +34,26 @@ def _by_external_id(
             ExternalId.object_kind == kind, ExternalId.scheme == scheme, ExternalId.value == value
         )
     )
+
+
+def _owned(
+    query: Select[Any],
+    model: type[Person] | type[Team],
+    kind: str,
+    actor: Principal,
+    organization_id: int | None,
+    q: str | None,
+    external_id: str | None,
+) -> Select[Any]:
+    """Filters shared by lists of objects an organization may own (people, teams)."""
+    query = visible(query, actor, model.organization_id)
+    if organization_id is not None:
+        query = query.where(model.organization_id == organization_id)
+    if q:
+        query = query.where(model.name.ilike(f"%{q}%"))
+    if (clause := _by_external_id(kind, external_id, model.id)) is not None:
+        query = query.where(clause)
+    return query
 
 
 @router.get(
@@ -79,13 +100,7 @@ async def list_people(
     q: Search = None,
     external_id: ExternalRef = None,
 ) -> dict[str, object]:
-    query = visible(select(Person), actor, Person.organization_id)
-    if organization_id is not None:
-        query = query.where(Person.organization_id == organization_id)
-    if q:
-        query = query.where(Person.name.ilike(f"%{q}%"))
-    if (clause := _by_external_id("person", external_id, Person.id)) is not None:
-        query = query.where(clause)
+    query = _owned(select(Person), Person, "person", actor, organization_id, q, external_id)
     async with db.read() as session:
         return await crud.list_page(session, people.PEOPLE, query, page, models.Person)
 
@@ -103,13 +118,7 @@ async def list_teams(
     q: Search = None,
     external_id: ExternalRef = None,
 ) -> dict[str, object]:
-    query = visible(select(Team), actor, Team.organization_id)
-    if organization_id is not None:
-        query = query.where(Team.organization_id == organization_id)
-    if q:
-        query = query.where(Team.name.ilike(f"%{q}%"))
-    if (clause := _by_external_id("team", external_id, Team.id)) is not None:
-        query = query.where(clause)
+    query = _owned(select(Team), Team, "team", actor, organization_id, q, external_id)
     async with db.read() as session:
         return await crud.list_page(session, teams.TEAMS, query, page, models.Team)
 

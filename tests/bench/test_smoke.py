@@ -1,0 +1,32 @@
+"""The benchmarks still run (tiny sizes); their figures are checked by ``make bench``, not here."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import index_insert, memory, position_lookup, redis_lookup, web_load
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: position_lookup.run(2_000, lookups=200, sql_lookups=5),
+        lambda: index_insert.run(2_000),
+        lambda: memory.run(2_000),
+    ],
+)
+def test_in_process_benchmarks_report(run: object) -> None:
+    outcomes = run()  # type: ignore[operator]
+    assert outcomes and all(o.ratio > 0 and o.name for o in outcomes)
+
+
+def test_redis_benchmark_reports(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PODIUM_BENCH_REDIS_URL", redis_url)
+    (outcome,) = redis_lookup.run(2_000, lookups=100)
+    assert outcome.ratio > 0
+
+
+def test_http_benchmark_reports() -> None:
+    outcomes = web_load.run(12_000, requests=40, concurrency=2, ingest_rows=2_000)
+    assert [o.name.split(" ")[0] for o in outcomes] == ["HTTP", "bulk"]
+    assert all(o.ratio > 0 for o in outcomes)
