@@ -135,6 +135,15 @@ def scores_by_competitor(rows: Iterable[Any], fmt: Format) -> dict[int, Score]:
     return {c: score(fmt.scoring, perfs, fmt.options) for c, perfs in grouped.items()}
 
 
+def _entries(rows: list[Any], fmt: Format) -> list[tuple[int, int, int]]:
+    scores = scores_by_competitor(rows, fmt)
+    return [
+        (competitor, value.score, set_ms(value))
+        for competitor, value in scores.items()
+        if value.score is not None
+    ]
+
+
 def set_ms(value: Score) -> int:
     return int(value.set_at.timestamp() * 1000) if value.set_at else 0
 
@@ -234,14 +243,15 @@ class Leaderboards:
                 .where(*_board_filter(key))
                 .execution_options(yield_per=10_000)
             )
-            scores = scores_by_competitor([row async for row in stream], fmt)
-        await board.load(
-            (competitor, value.score, set_ms(value))
-            for competitor, value in scores.items()
-            if value.score is not None
-        )
+            rows = [row async for row in stream]
+        # Scoring a million rows is CPU work: keep the event loop serving meanwhile.
+        entries = await asyncio.to_thread(_entries, rows, fmt)
+        if isinstance(board, MemoryBoard):
+            await asyncio.to_thread(board.fill, entries)
+        else:
+            await board.load(entries)
         await self._mark_built(key, True)
-        log.info("board built", extra={"board": key.name, "entries": len(scores), "seq": seq})
+        log.info("board built", extra={"board": key.name, "entries": len(entries), "seq": seq})
 
     async def catch_up(self, batch: int = 5000) -> int:
         """Apply every committed event not applied yet; returns the last applied seq.
@@ -334,8 +344,23 @@ class Leaderboards:
             else:
                 await board.upsert(competitor, value.score, set_ms(value))
 
+    async def warm(self, statuses: tuple[str, ...] = ("running", "open")) -> None:
+        """Build the boards of live competitions, so their first reader does not wait."""
+        async with self.database.read() as session:
+            ids = (
+                await session.scalars(
+                    select(Competition.id).where(Competition.status.in_(list(statuses)))
+                )
+            ).all()
+        for competition_id in ids:
+            await self.board(BoardKey(competition_id))
+
     async def run(self, interval: float = 0.25) -> None:
-        """Keep every built board in step until cancelled."""
+        """Build live boards, then keep every built board in step until cancelled."""
+        try:
+            await self.warm()
+        except Exception:  # a board that fails to build is built again on first use
+            log.exception("leaderboard warm-up failed")
         while True:
             try:
                 await self.catch_up()

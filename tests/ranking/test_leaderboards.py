@@ -238,3 +238,23 @@ async def test_deleting_or_moving_a_result_updates_a_built_board(database: Datab
         await resources.delete(session, SYSTEM, RESULTS, second.id)
     assert await board_ranking(lb, competition_id, "shared") == [(people[1], 5000, 1)]
     await assert_matches(lb, database, competition_id)
+
+
+async def test_warm_builds_live_boards_only(database: Database) -> None:
+    live, people = await setup_competition(database, people=1)
+    done, _ = await setup_competition(database, people=1)
+    async with database.write() as session:
+        await resources.update(
+            session, SYSTEM, COMPETITIONS, live, COMPETITIONS.update(status="running")
+        )
+        await resources.update(
+            session, SYSTEM, COMPETITIONS, done, COMPETITIONS.update(status="finished")
+        )
+        await results.create_one(
+            session, SYSTEM, live, ResultCreate(person_id=people[0], elapsed_ms=1234)
+        )
+    lb = Leaderboards(database)
+    await lb.warm()
+    assert await lb._is_built(BoardKey(live)) and not await lb._is_built(BoardKey(done))
+    board, _fmt = await lb.board(BoardKey(live))
+    assert await board.count() == 1
