@@ -372,3 +372,34 @@ class RetryPolicy:
         if not math.isfinite(seconds):
             return None
         return min(max(seconds, 0.0), self.max_retry_after)
+
+
+def leaderboard_call(
+    competition_id: int, offset: int, limit: int, challenge_id: int | None
+) -> Call[models.Leaderboard]:
+    params = query(offset=offset, limit=limit, challenge_id=challenge_id)
+    path = f"/competitions/{_id(competition_id)}/leaderboard"
+    return Call("GET", path, models.Leaderboard.model_validate, params)
+
+
+def position_call(
+    competition_id: int, value: str | None, score: int | None, challenge_id: int | None
+) -> Call[models.Position]:
+    params = query(value=value, score=score, challenge_id=challenge_id)
+    path = f"/competitions/{_id(competition_id)}/leaderboard/position"
+    return Call("GET", path, models.Position.model_validate, params)
+
+
+def standing_call(
+    competition_id: int,
+    subject: str,
+    subject_id: int,
+    before: int,
+    after: int,
+    challenge_id: int | None,
+) -> Call[models.Surround]:
+    if subject not in {"person", "team", "entry"}:
+        raise ValueError(f"subject is person, team or entry, not {subject!r}")
+    params = query(before=before, after=after, challenge_id=challenge_id)
+    path = f"/competitions/{_id(competition_id)}/leaderboard/{subject}/{_id(subject_id)}"
+    return Call("GET", path, models.Surround.model_validate, params)

@@ -50,6 +50,7 @@ from podium.api.models import (
     Heat,
     HeatCreate,
     HeatUpdate,
+    Leaderboard,
     MemberAdd,
     Organization,
     OrganizationCreate,
@@ -58,6 +59,7 @@ from podium.api.models import (
     Person,
     PersonCreate,
     PersonUpdate,
+    Position,
     Result,
     ResultCreate,
     ResultSet,
@@ -70,6 +72,7 @@ from podium.api.models import (
     Slot,
     SlotCreate,
     SlotUpdate,
+    Surround,
     Team,
     TeamCreate,
     TeamMember,
@@ -670,6 +673,44 @@ class Client:
         """
         return self._send(_base.list_events_call(after, limit, organization_id, competition_id))
 
+    # Leaderboards
+
+    def get_leaderboard(
+        self,
+        competition_id: int,
+        *,
+        offset: int = 0,
+        limit: int = 20,
+        challenge_id: int | None = None,
+    ) -> Leaderboard:
+        """Ranked rows from ``offset`` (at most 100), and the board's ``total``."""
+        return self._send(_base.leaderboard_call(competition_id, offset, limit, challenge_id))
+
+    def leaderboard_position(
+        self,
+        competition_id: int,
+        *,
+        value: str | None = None,
+        score: int | None = None,
+        challenge_id: int | None = None,
+    ) -> Position:
+        """The rank a new ``value`` (a time or points) or encoded ``score`` would get."""
+        return self._send(_base.position_call(competition_id, value, score, challenge_id))
+
+    def get_standing(
+        self,
+        competition_id: int,
+        subject: str,
+        subject_id: int,
+        *,
+        before: int = 2,
+        after: int = 2,
+        challenge_id: int | None = None,
+    ) -> Surround:
+        """A person's (``subject="person"``), team's or entry's row and its neighbours."""
+        call = _base.standing_call(competition_id, subject, subject_id, before, after, challenge_id)
+        return self._send(call)
+
 
 # Async ---------------------------------------------------------------------------------
 
@@ -1183,3 +1224,41 @@ class AsyncClient:
         return await self._send(
             _base.list_events_call(after, limit, organization_id, competition_id)
         )
+
+    # Leaderboards
+
+    async def get_leaderboard(
+        self,
+        competition_id: int,
+        *,
+        offset: int = 0,
+        limit: int = 20,
+        challenge_id: int | None = None,
+    ) -> Leaderboard:
+        """Ranked rows from ``offset`` (at most 100), and the board's ``total``."""
+        return await self._send(_base.leaderboard_call(competition_id, offset, limit, challenge_id))
+
+    async def leaderboard_position(
+        self,
+        competition_id: int,
+        *,
+        value: str | None = None,
+        score: int | None = None,
+        challenge_id: int | None = None,
+    ) -> Position:
+        """The rank a new ``value`` (a time or points) or encoded ``score`` would get."""
+        return await self._send(_base.position_call(competition_id, value, score, challenge_id))
+
+    async def get_standing(
+        self,
+        competition_id: int,
+        subject: str,
+        subject_id: int,
+        *,
+        before: int = 2,
+        after: int = 2,
+        challenge_id: int | None = None,
+    ) -> Surround:
+        """A person's (``subject="person"``), team's or entry's row and its neighbours."""
+        call = _base.standing_call(competition_id, subject, subject_id, before, after, challenge_id)
+        return await self._send(call)

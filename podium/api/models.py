@@ -50,6 +50,8 @@ __all__ = [
     "Heat",
     "HeatCreate",
     "HeatUpdate",
+    "Leaderboard",
+    "LeaderboardRow",
     "MemberAdd",
     "Organization",
     "OrganizationCreate",
@@ -58,6 +60,7 @@ __all__ = [
     "Person",
     "PersonCreate",
     "PersonUpdate",
+    "Position",
     "Result",
     "ResultCreate",
     "ResultSet",
@@ -71,6 +74,7 @@ __all__ = [
     "SlotCreate",
     "SlotUpdate",
     "Split",
+    "Surround",
     "Team",
     "TeamCreate",
     "TeamMember",
@@ -268,6 +272,36 @@ class BulkResults(BaseModel):
 class BulkResultsCreated(BaseModel):
     count: int
     ids: list[int]
+
+
+class LeaderboardRow(Model):
+    rank: int
+    subject: str
+    subject_id: int
+    score: int
+    display: str
+    set_at: datetime
+
+
+class Leaderboard(Model):
+    competition_id: int
+    challenge_id: int | None
+    scoring: str
+    tie_rule: str
+    total: int
+    offset: int
+    rows: list[LeaderboardRow]
+
+
+class Position(Model):
+    position: int
+    total: int
+
+
+class Surround(Model):
+    row: LeaderboardRow
+    rows: list[LeaderboardRow]
+    total: int
 
 
 class Health(BaseModel):

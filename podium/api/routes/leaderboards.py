@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from podium.api import crud
 from podium.api.deps import DB, Actor
+from podium.api.models import Leaderboard, Position, Surround
 from podium.api.responses import OrjsonResponse
 from podium.core import competitions, resources
 from podium.core.errors import Invalid, NotFound
@@ -41,36 +41,6 @@ ChallengeFilter = Annotated[
 ]
 Subject = Literal["person", "team", "entry"]
 KIND_CODE = {"person": 1, "team": 2, "entry": 3}
-
-
-class LeaderboardRow(BaseModel):
-    rank: int
-    subject: str
-    subject_id: int
-    score: int
-    display: str
-    set_at: datetime
-
-
-class Leaderboard(BaseModel):
-    competition_id: int
-    challenge_id: int | None
-    scoring: str
-    tie_rule: str
-    total: int
-    offset: int
-    rows: list[LeaderboardRow]
-
-
-class Position(BaseModel):
-    position: int
-    total: int
-
-
-class Surround(BaseModel):
-    row: LeaderboardRow
-    rows: list[LeaderboardRow]
-    total: int
 
 
 def _row(scoring: str, row: Row) -> dict[str, Any]:
