@@ -158,6 +158,8 @@ class Leaderboards:
         self.redis = redis
         self.prefix = prefix
         self._boards: dict[BoardKey, Board] = {}
+        # Boards whose build finished (embedded mode); a board being built is not in it.
+        self._built: set[BoardKey] = set()
         self._formats: dict[int, Format] = {}
         self._applied = 0
         # The newest seq this process has applied or seen applied.
@@ -179,12 +181,15 @@ class Leaderboards:
 
     async def _is_built(self, key: BoardKey) -> bool:
         if self.redis is None:
-            return key in self._boards
+            return key in self._built
         return bool(await self.redis.exists(f"{self.prefix}:{key.name}:built"))
 
     async def _mark_built(self, key: BoardKey, built: bool) -> None:
         if self.redis is None:
-            if not built:
+            if built:
+                self._built.add(key)
+            else:
+                self._built.discard(key)
                 self._boards.pop(key, None)
             return
         marker = f"{self.prefix}:{key.name}:built"
@@ -269,7 +274,7 @@ class Leaderboards:
                 upto = min(newest, applied + batch)
                 query = select(Event).where(Event.seq > applied, Event.seq <= upto)
                 if self.redis is None:
-                    built = sorted({key.competition_id for key in self._boards})
+                    built = sorted({key.competition_id for key in self._built})
                     query = query.where(
                         (Event.object_kind == "competition")
                         | ((Event.object_kind == "result") & Event.competition_id.in_(built))

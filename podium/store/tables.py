@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -43,6 +44,11 @@ def _fk(target: str, *, nullable: bool = True, ondelete: str = "CASCADE") -> Map
     return mapped_column(
         BigId, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
     )
+
+
+def _ref(target: str, ondelete: str) -> Mapped[Any]:
+    """A nullable reference whose index is declared in ``__table_args__``."""
+    return mapped_column(BigId, ForeignKey(target, ondelete=ondelete))
 
 
 class Stamped:
@@ -199,23 +205,45 @@ class ResultSet(Stamped, Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
 
 
+def _when_set(column: str) -> Index:
+    """An index of a nullable reference over the rows that have one.
+
+    Most results leave most references empty; indexing the NULLs would make every
+    bulk upload write entries nobody looks up.
+    """
+    where = text(f"{column} IS NOT NULL")
+    return Index(f"ix_results_{column}", column, sqlite_where=where, postgresql_where=where)
+
+
 class Result(Stamped, Base):
     __tablename__ = "results"
     __table_args__ = (
+        # Both start with competition_id, so it needs no index of its own.
         Index("ix_results_competition_person", "competition_id", "person_id"),
         Index("ix_results_competition_id_id", "competition_id", "id"),
+        *(
+            _when_set(column)
+            for column in (
+                "entry_id",
+                "team_id",
+                "challenge_id",
+                "result_set_id",
+                "heat_id",
+                "slot_id",
+            )
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    competition_id: Mapped[int] = _fk("competitions.id", nullable=False)
-    entry_id: Mapped[int | None] = _fk("entries.id", ondelete="SET NULL")
-    person_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("people.id", ondelete="SET NULL")
+    competition_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False
     )
-    team_id: Mapped[int | None] = _fk("teams.id", ondelete="SET NULL")
-    challenge_id: Mapped[int | None] = _fk("challenges.id", ondelete="SET NULL")
-    result_set_id: Mapped[int | None] = _fk("result_sets.id")
-    heat_id: Mapped[int | None] = _fk("heats.id", ondelete="SET NULL")
-    slot_id: Mapped[int | None] = _fk("slots.id", ondelete="SET NULL")
+    entry_id: Mapped[int | None] = _ref("entries.id", "SET NULL")
+    person_id: Mapped[int | None] = _ref("people.id", "SET NULL")
+    team_id: Mapped[int | None] = _ref("teams.id", "SET NULL")
+    challenge_id: Mapped[int | None] = _ref("challenges.id", "SET NULL")
+    result_set_id: Mapped[int | None] = _ref("result_sets.id", "CASCADE")
+    heat_id: Mapped[int | None] = _ref("heats.id", "SET NULL")
+    slot_id: Mapped[int | None] = _ref("slots.id", "SET NULL")
     status: Mapped[str] = mapped_column(String(3), default="OK", nullable=False)
     elapsed_ms: Mapped[int | None] = mapped_column(BigInteger)
     laps: Mapped[int | None] = mapped_column(Integer)

@@ -258,3 +258,15 @@ async def test_warm_builds_live_boards_only(database: Database) -> None:
     assert await lb._is_built(BoardKey(live)) and not await lb._is_built(BoardKey(done))
     board, _fmt = await lb.board(BoardKey(live))
     assert await board.count() == 1
+
+
+async def test_a_board_still_being_built_is_not_served(database: Database) -> None:
+    competition_id, people = await setup_competition(database, people=1)
+    async with database.write() as session:
+        await results.create_one(
+            session, SYSTEM, competition_id, ResultCreate(person_id=people[0], elapsed_ms=900)
+        )
+    lb = Leaderboards(database)
+    lb._board(BoardKey(competition_id))  # registered, as at the start of a build
+    board, _fmt = await lb.board(BoardKey(competition_id))
+    assert await board.count() == 1

@@ -642,37 +642,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_results")),
     )
     with op.batch_alter_table("results", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_results_challenge_id"), ["challenge_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_results_competition_id"), ["competition_id"], unique=False
-        )
         batch_op.create_index(
             "ix_results_competition_id_id", ["competition_id", "id"], unique=False
         )
         batch_op.create_index(
             "ix_results_competition_person", ["competition_id", "person_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_results_entry_id"), ["entry_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_results_heat_id"), ["heat_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_results_result_set_id"), ["result_set_id"], unique=False
+    # References most results leave empty are indexed only where set.
+    for column in ("entry_id", "team_id", "challenge_id", "result_set_id", "heat_id", "slot_id"):
+        where = sa.text(f"{column} IS NOT NULL")
+        op.create_index(
+            f"ix_results_{column}", "results", [column], sqlite_where=where, postgresql_where=where
         )
-        batch_op.create_index(batch_op.f("ix_results_slot_id"), ["slot_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_results_team_id"), ["team_id"], unique=False)
 
 
 def downgrade() -> None:
 
+    for column in ("entry_id", "team_id", "challenge_id", "result_set_id", "heat_id", "slot_id"):
+        op.drop_index(f"ix_results_{column}", table_name="results")
     with op.batch_alter_table("results", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_results_team_id"))
-        batch_op.drop_index(batch_op.f("ix_results_slot_id"))
-        batch_op.drop_index(batch_op.f("ix_results_result_set_id"))
-        batch_op.drop_index(batch_op.f("ix_results_heat_id"))
-        batch_op.drop_index(batch_op.f("ix_results_entry_id"))
         batch_op.drop_index("ix_results_competition_person")
         batch_op.drop_index("ix_results_competition_id_id")
-        batch_op.drop_index(batch_op.f("ix_results_competition_id"))
-        batch_op.drop_index(batch_op.f("ix_results_challenge_id"))
 
     op.drop_table("results")
     with op.batch_alter_table("slots", schema=None) as batch_op:
