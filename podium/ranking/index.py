@@ -211,7 +211,7 @@ class MemoryBoard:
         return self.drop(competitor)
 
     async def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.fill(())
 
     async def count(self) -> int:
         return self.size()

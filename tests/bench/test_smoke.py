@@ -28,5 +28,5 @@ def test_redis_benchmark_reports(redis_url: str, monkeypatch: pytest.MonkeyPatch
 
 def test_http_benchmark_reports() -> None:
     outcomes = web_load.run(12_000, requests=40, concurrency=2, ingest_rows=2_000)
-    assert [o.name.split(" ")[0] for o in outcomes] == ["HTTP", "bulk"]
+    assert [o.name.split()[0] for o in outcomes] == ["HTTP", "bulk", "the"]
     assert all(o.ratio > 0 for o in outcomes)
