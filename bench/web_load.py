@@ -27,8 +27,8 @@ def seed(db_path: Path, people: int, results: int) -> None:
     """An organization, a competition and ``results`` personal bests, written directly."""
     db = sqlite3.connect(db_path)
     db.execute(
-        "INSERT INTO organizations (id, slug, name, description, created_at, updated_at, attributes)"
-        " VALUES (1, 'bench', 'Bench', '', ?, ?, '{}')",
+        "INSERT INTO organizations (id, slug, name, description, created_at, updated_at,"
+        " attributes) VALUES (1, 'bench', 'Bench', '', ?, ?, '{}')",
         (STAMP, STAMP),
     )
     db.execute(
@@ -46,13 +46,15 @@ def seed(db_path: Path, people: int, results: int) -> None:
             (competition_id, status, STAMP, STAMP),
         )
     db.executemany(
-        "INSERT INTO people (id, name, created_at, updated_at, attributes) VALUES (?, ?, ?, ?, '{}')",
+        "INSERT INTO people (id, name, created_at, updated_at, attributes)"
+        " VALUES (?, ?, ?, ?, '{}')",
         ((i, f"P{i}", STAMP, STAMP) for i in range(1, people + 1)),
     )
     rng = random.Random(3)
     db.executemany(
         "INSERT INTO results (competition_id, person_id, status, elapsed_ms, lap_times_ms, splits,"
-        " recorded_at, created_at, updated_at, attributes) VALUES (1, ?, 'OK', ?, '[]', '[]', ?, ?, ?, '{}')",
+        " recorded_at, created_at, updated_at, attributes)"
+        " VALUES (1, ?, 'OK', ?, '[]', '[]', ?, ?, ?, '{}')",
         ((i, rng.randint(40_000, 120_000), STAMP, STAMP, STAMP) for i in range(1, results + 1)),
     )
     db.commit()
