@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from podium.core.errors import DomainError, Unauthenticated
 
@@ -57,6 +58,22 @@ def _validation_errors(exc: RequestValidationError) -> tuple[str, str, list[dict
     return "Invalid input", f"{where}: {first['message']}", errors
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method some route of this path takes; Starlette's 405 names one route's only."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed) or None
+
+
 def install(app: FastAPI) -> None:
     async def domain(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
@@ -86,12 +103,15 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, HTTPException)
         titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
         title = titles.get(exc.status_code, "Error")
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            headers["Allow"] = allowed
         return problem(
             exc.status_code,
             title,
             str(exc.detail),
             instance=request.url.path,
-            headers=dict(exc.headers or {}),
+            headers=headers,
         )
 
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -80,7 +80,10 @@ async def _validate(session: AsyncSession, competition: Competition) -> None:
         seen.add(parent_id)
         parent = await session.get(Competition, parent_id)
         if parent is None:
-            break
+            raise Invalid(
+                f"parent_id {parent_id} does not name an existing competition.",
+                field="parent_id",
+            )
         if parent.organization_id != competition.organization_id:
             raise Invalid(
                 "parent_id names a competition of another organization.", field="parent_id"

@@ -135,7 +135,8 @@ async def create(
     ids = getattr(command, "external_ids", None)
     if res.has_external_ids and ids:
         await external_ids.replace(session, res.kind, obj.id, ids)  # type: ignore[attr-defined]
-    await _record(session, principal, res, obj, "created", scope)
+    # Scoped again now the object has its id: an organization or competition is its own scope.
+    await _record(session, principal, res, obj, "created", await res.scope(session, obj))
     return obj
 
 
@@ -158,12 +159,15 @@ async def update(
         if value is None and key in columns and not columns[key].nullable:
             raise Invalid(f"{key} cannot be null.", field=key)
         setattr(obj, key, value)
-    scope = await res.scope(session, obj)
-    if scope != old_scope:
-        principal.require("write", scope.organization_id)
-    await _check_refs(session, principal, res, obj, scope)
-    if res.validate is not None:
-        await res.validate(session, obj)
+    # Check before anything is written: an autoflush here would send a dangling
+    # reference to the database and surface as an integrity error, not a 422.
+    with session.no_autoflush:
+        scope = await res.scope(session, obj)
+        if scope != old_scope:
+            principal.require("write", scope.organization_id)
+        await _check_refs(session, principal, res, obj, scope)
+        if res.validate is not None:
+            await res.validate(session, obj)
     await session.flush()
     ids = getattr(command, "external_ids", None)
     if res.has_external_ids and ids is not None and "external_ids" in command.model_fields_set:

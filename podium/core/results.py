@@ -91,6 +91,12 @@ async def _scope(session: AsyncSession, result: Result) -> Scope:
     return await resources.scope_via(session, COMPETITIONS, result.competition_id)
 
 
+async def _validate(_session: AsyncSession, result: Result) -> None:
+    """An update may not leave a result without anyone (ResultCreate's rule)."""
+    if result.entry_id is None and result.person_id is None and result.team_id is None:
+        raise Invalid("a result needs entry_id, person_id or team_id.", field="entry_id")
+
+
 RESULTS: Resource[Result] = Resource(
     kind="result",
     model=Result,
@@ -107,6 +113,7 @@ RESULTS: Resource[Result] = Resource(
         "heat_id": HEATS,
         "slot_id": SLOTS,
     },
+    validate=_validate,
 )
 
 _CHUNK = 900

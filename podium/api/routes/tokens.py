@@ -30,6 +30,8 @@ async def list_tokens(db: DB, actor: Actor) -> object:
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["token"])
 async def revoke_token(token_id: crud.ObjectId, db: DB, actor: Actor) -> None:
+    if actor.top_level < 2:
+        raise Forbidden("Revoking tokens needs the 'admin' scope.")
     async with db.write() as session:
         await credentials.revoke_token(session, actor, token_id)
 
