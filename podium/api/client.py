@@ -640,7 +640,7 @@ class Client:
         self._send(_base.delete_call(_base.AWARDS, award_id))
 
     def give_award(self, award_id: int, person_id: int) -> None:
-        """Make ``person_id`` a holder; the server answers 409 if they already are."""
+        """Make ``person_id`` a holder; giving an award they already hold changes nothing."""
         self._send(_base.award_holder_call("PUT", award_id, person_id))
 
     def take_award(self, award_id: int, person_id: int) -> None:
