@@ -1,4 +1,4 @@
-"""ASGI app factory: the native API under /api/v1, health, and (later) dialects and pages."""
+"""ASGI app factory: the native API under /api/v1, the dialects, health, and pages."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from podium.api.models import Health
 from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
+from podium.dialects.polympics.routes import create_polympics
+from podium.feed.deliveries import Deliveries
 from podium.logs import AccessLog
 from podium.ranking.leaderboards import Leaderboards
 from podium.store import migrate
@@ -35,6 +37,7 @@ def create_app(
     database = database or Database(settings.database_url)
     redis = connect(settings.redis_url) if settings.redis_url else None
     leaderboards = Leaderboards(database, redis)
+    deliveries = Deliveries(database, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -42,13 +45,15 @@ def create_app(
         if run_migrations:
             await migrate.upgrade(database)
         log.info("started", extra={"backend": database.backend, "version": __version__})
-        keeper = asyncio.create_task(leaderboards.run())
+        workers = [asyncio.create_task(leaderboards.run()), asyncio.create_task(deliveries.run())]
         try:
             yield
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            for worker in workers:
+                worker.cancel()
+            for worker in workers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             if redis is not None:
                 await redis.aclose()
             await database.dispose()
@@ -66,6 +71,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.leaderboards = leaderboards
+    app.state.deliveries = deliveries
 
     @app.get("/healthz", response_model=Health)
     async def healthz() -> OrjsonResponse:
@@ -83,5 +89,6 @@ def create_app(
 
     app.include_router(pages.router)
     app.mount("/api/v1", create_v1(settings, database, leaderboards))
+    app.mount("/polympics", create_polympics(settings, database, deliveries))
     app.add_middleware(AccessLog)
     return app

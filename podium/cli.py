@@ -6,26 +6,32 @@ import asyncio
 import io
 import json
 import os
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import select
 
 from podium import __version__, demo
-from podium.config import Settings, get_settings
+from podium.clitools import (
+    DatabaseUrl,
+    JsonFlag,
+    console,
+    err,
+    run_on_store,
+    settings_for,
+)
+from podium.config import get_settings
 from podium.core import credentials, organizations, result_import
 from podium.core.errors import DomainError
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
+from podium.dialects.polympics import cli as polympics_cli
 from podium.logs import configure
-from podium.store import migrate as migrations
 from podium.store.database import Database
 from podium.store.tables import Organization
 
@@ -38,45 +44,7 @@ results_app = typer.Typer(help="Import results.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
 app.add_typer(results_app, name="results")
-
-console = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url", envvar="PODIUM_DATABASE_URL", help="SQLAlchemy URL of the store."
-    ),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def _settings(database_url: str | None) -> Settings:
-    settings = get_settings()
-    if database_url:
-        settings = settings.model_copy(update={"database_url": database_url})
-    return settings
-
-
-def _run(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, run ``work`` against the store, and turn domain errors into exit code 1."""
-
-    async def main() -> T:
-        database = Database(settings.database_url)
-        try:
-            await migrations.upgrade(database)
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    try:
-        return asyncio.run(main())
-    except result_import.ImportRejected:
-        raise
-    except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
+app.add_typer(polympics_cli.app, name="polympics")
 
 
 @app.command()
@@ -93,7 +61,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (PostgreSQL only).")] = 1,
 ) -> None:
     """Serve Podium over HTTP (migrates the store first)."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     if workers > 1 and settings.database_url.startswith("sqlite"):
         err.print("[red]error:[/red] several workers need PostgreSQL; SQLite serves one process.")
         raise typer.Exit(2)
@@ -115,14 +83,14 @@ def serve(
 @app.command()
 def migrate(database_url: DatabaseUrl = None) -> None:
     """Bring the store's schema up to date."""
-    _run(_settings(database_url), lambda _db: asyncio.sleep(0))
+    run_on_store(settings_for(database_url), lambda _db: asyncio.sleep(0))
     console.print("The store is up to date.")
 
 
 @app.command("demo")
 def load_demo(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
     """Load the demo dataset. Running it again changes nothing."""
-    loaded = _run(_settings(database_url), demo.load)
+    loaded = run_on_store(settings_for(database_url), demo.load)
     if as_json:
         console.print_json(json.dumps(loaded))
         return
@@ -148,7 +116,7 @@ def org_create(
             org = await organizations.create_organization(session, SYSTEM, command)
             return {"id": org.id, "slug": org.slug, "name": org.name}
 
-    created = _run(_settings(database_url), work)
+    created = run_on_store(settings_for(database_url), work)
     if as_json:
         console.print_json(json.dumps(created))
     else:
@@ -164,7 +132,7 @@ def org_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> Non
             rows = (await session.scalars(select(Organization).order_by(Organization.id))).all()
             return [{"id": o.id, "slug": o.slug, "name": o.name} for o in rows]
 
-    rows = _run(_settings(database_url), work)
+    rows = run_on_store(settings_for(database_url), work)
     if as_json:
         console.print_json(json.dumps(rows))
         return
@@ -216,7 +184,7 @@ def token_create(
             }
 
     try:
-        created = _run(_settings(database_url), work)
+        created = run_on_store(settings_for(database_url), work)
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -244,7 +212,7 @@ def token_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> N
                 for c in rows
             ]
 
-    rows = _run(_settings(database_url), work)
+    rows = run_on_store(settings_for(database_url), work)
     if as_json:
         console.print_json(json.dumps(rows))
         return
@@ -261,7 +229,7 @@ def token_revoke(token_id: int, database_url: DatabaseUrl = None) -> None:
         async with db.write() as session:
             await credentials.revoke_token(session, SYSTEM, token_id)
 
-    _run(_settings(database_url), work)
+    run_on_store(settings_for(database_url), work)
     console.print(f"Revoked token {token_id}.")
 
 
@@ -300,7 +268,7 @@ def results_import(
                 )
 
     try:
-        report = _run(_settings(database_url), work)
+        report = run_on_store(settings_for(database_url), work)
     except result_import.ImportRejected as rejected:
         _print_report(rejected.report, as_json, stored=False)
         raise typer.Exit(1) from None

@@ -33,6 +33,24 @@ class Settings(BaseSettings):
     # Page size ceiling for list routes.
     max_page_size: int = Field(default=500, gt=0)
 
+    # Outbound webhooks (Polympics callbacks): tries before a delivery is parked as
+    # dead, the first retry delay (doubling each time, with jitter), its ceiling, and
+    # how long one POST may take.
+    webhook_max_attempts: int = Field(default=8, gt=0)
+    webhook_retry_base_seconds: float = Field(default=2.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+
+    # Polympics dialect: the organization it serves (created on first use), whether
+    # new accounts may sign up, how long a user session lives ("30d", "12h 30m", ...),
+    # the largest page, and where Discord's API and CDN are.
+    polympics_organization: str = "polympics"
+    polympics_signups_open: bool = True
+    polympics_max_session_age: str = "30d"
+    polympics_max_per_page: int = Field(default=100, gt=0)
+    polympics_discord_api_url: str = "https://discord.com/api/v8"
+    polympics_discord_cdn_url: str = "https://cdn.discordapp.com"
+
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept in ``data_dir``.
 

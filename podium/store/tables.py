@@ -316,3 +316,47 @@ class Event(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Webhook(Base):
+    """Where to tell someone about changes: a URL, the events wanted, a shared secret.
+
+    ``kind`` says whose rules the delivery follows (``polympics`` callbacks send the
+    secret as a bearer token). The secret is kept as given because it must be sent
+    or used to sign; it never appears in a response or a log.
+    """
+
+    __tablename__ = "webhooks"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The credential that registered it; deleting the credential removes it.
+    credential_id: Mapped[int | None] = _fk("credentials.id")
+    organization_id: Mapped[int | None] = _fk("organizations.id")
+    competition_id: Mapped[int | None] = _fk("competitions.id")
+    event_types: Mapped[list[str]] = mapped_column(JsonType, default=list, nullable=False)
+    url: Mapped[str] = mapped_column(String(2083), nullable=False)
+    secret: Mapped[str] = mapped_column(String(500), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Delivery(Base):
+    """One message owed to a webhook: written in the transaction of the change it reports.
+
+    So a rolled-back change owes nothing, and a committed one is delivered even if
+    the process dies first. ``next_attempt_at`` doubles as a lease while a worker sends.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_state_next", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    webhook_id: Mapped[int] = _fk("webhooks.id", nullable=False)
+    event_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    body: Mapped[dict[str, Any]] = mapped_column(JsonType, nullable=False)
+    # pending -> delivered | dead
+    state: Mapped[str] = mapped_column(String(12), default="pending", nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

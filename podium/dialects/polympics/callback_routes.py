@@ -1,0 +1,106 @@
+"""``/callbacks`` and ``/callback/{event}``: an app's registered callbacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.api.responses import OrjsonResponse
+from podium.dialects.polympics import callbacks, wire
+from podium.dialects.polympics.auth import Caller
+from podium.dialects.polympics.context import Context, body, raise_if
+from podium.dialects.polympics.problems import Issue, PolympicsError, issue
+
+router = APIRouter()
+
+APPS_ONLY = "Only apps may use this endpoint."
+NO_CALLBACK = "No callback registered for this event."
+
+
+class CallbackBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    url: str
+    secret: str
+
+
+def _event_issues(event: str) -> list[Issue]:
+    if event in wire.EVENT_NAMES:
+        return []
+    permitted = ", ".join(f"'{name}'" for name in wire.EVENT_NAMES)
+    return [
+        issue(
+            ["path", "event"],
+            f"value is not a valid enumeration member; permitted: {permitted}",
+            "type_error.enum",
+            enum_values=list(wire.EVENT_NAMES),
+        )
+    ]
+
+
+def _app_id(caller: Caller) -> int:
+    if caller.kind != "app" or caller.credential_id is None:
+        raise PolympicsError(401, APPS_ONLY)
+    return caller.credential_id
+
+
+@router.get("/callbacks")
+async def list_callbacks(request: Request) -> Response:
+    ctx = Context.of(request)
+    app_id = _app_id(await ctx.caller(request))
+    async with ctx.database.read() as session:
+        hooks = await callbacks.for_app(session, app_id)
+    return OrjsonResponse({"callbacks": {hook.event_types[0]: hook.url for hook in hooks}})
+
+
+@router.get("/callback/{event}")
+async def get_callback(request: Request, event: str) -> Response:
+    ctx = Context.of(request)
+    caller = await ctx.caller(request)
+    raise_if(_event_issues(event))
+    app_id = _app_id(caller)
+    async with ctx.database.read() as session:
+        hook = await callbacks.find(session, app_id, event)
+    if hook is None:
+        raise PolympicsError(404, NO_CALLBACK)
+    return OrjsonResponse(callbacks.callback_json(hook))
+
+
+@router.put("/callback/{event}")
+async def put_callback(request: Request, event: str) -> Response:
+    """Register (or replace) the app's callback; loopback and IP hosts are accepted."""
+    ctx = Context.of(request)
+    caller = await ctx.caller(request)
+    command, issues = await body(request, CallbackBody)
+    issues = _event_issues(event) + issues
+    if command is not None:
+        problem = callbacks.url_problem(command.url)
+        if problem is not None:
+            issues.append(issue(["body", "url"], problem, "value_error.url"))
+    raise_if(issues)
+    assert command is not None
+    app_id = _app_id(caller)
+    org_id = await ctx.org_id()
+
+    async def work(session: AsyncSession) -> Any:
+        hook = await callbacks.register(session, app_id, org_id, event, command.url, command.secret)
+        return callbacks.callback_json(hook)
+
+    return OrjsonResponse(await ctx.write(work))
+
+
+@router.delete("/callback/{event}")
+async def delete_callback(request: Request, event: str) -> Response:
+    ctx = Context.of(request)
+    caller = await ctx.caller(request)
+    raise_if(_event_issues(event))
+    app_id = _app_id(caller)
+
+    async def work(session: AsyncSession) -> bool:
+        return await callbacks.remove(session, app_id, event)
+
+    if not await ctx.write(work):
+        raise PolympicsError(404, NO_CALLBACK)
+    return Response(status_code=204)

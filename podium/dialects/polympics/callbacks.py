@@ -1,0 +1,92 @@
+"""Polympics callbacks: one URL and secret per app and event, delivered by the outbox.
+
+A callback is a core ``Webhook`` of kind ``polympics`` owned by the app's
+credential. Registering again replaces it (with a new id, as the real server does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.feed import deliveries
+from podium.store.tables import Webhook
+
+KIND = "polympics"
+MAX_URL = 2083
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot receive callbacks, or None. Loopback and IP hosts are fine."""
+    if len(url) > MAX_URL:
+        return f"ensure this value has at most {MAX_URL} characters"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return "invalid or missing URL scheme"
+    if parts.scheme not in ("http", "https"):
+        return "URL scheme not permitted"
+    if not parts.hostname:
+        return "URL host invalid"
+    return None
+
+
+def callback_json(hook: Webhook) -> dict[str, Any]:
+    return {"id": hook.id, "event": hook.event_types[0], "url": hook.url}
+
+
+async def for_app(session: AsyncSession, app_id: int) -> list[Webhook]:
+    rows = await session.scalars(
+        select(Webhook)
+        .where(Webhook.kind == KIND, Webhook.credential_id == app_id)
+        .order_by(Webhook.id)
+    )
+    return list(rows.all())
+
+
+async def find(session: AsyncSession, app_id: int, event: str) -> Webhook | None:
+    return next(
+        (hook for hook in await for_app(session, app_id) if event in hook.event_types), None
+    )
+
+
+async def register(
+    session: AsyncSession, app_id: int, org_id: int, event: str, url: str, secret: str
+) -> Webhook:
+    await remove(session, app_id, event)
+    hook = Webhook(
+        kind=KIND,
+        credential_id=app_id,
+        organization_id=org_id,
+        event_types=[event],
+        url=url,
+        secret=secret,
+    )
+    session.add(hook)
+    await session.flush()
+    return hook
+
+
+async def remove(session: AsyncSession, app_id: int, event: str) -> bool:
+    hook = await find(session, app_id, event)
+    if hook is None:
+        return False
+    await session.execute(delete(Webhook).where(Webhook.id == hook.id))
+    return True
+
+
+async def notify(session: AsyncSession, org_id: int, event: str, body: dict[str, Any]) -> int:
+    """Owe ``body`` to every app listening for ``event``; sent once the transaction commits."""
+    hooks = await session.scalars(
+        select(Webhook).where(Webhook.kind == KIND, Webhook.organization_id == org_id)
+    )
+    count = 0
+    for hook in hooks:
+        if event in hook.event_types:
+            deliveries.enqueue(session, hook, event, body)
+            count += 1
+    return count

@@ -1,0 +1,1 @@
+"""Readers of the change log and the outbox: webhook delivery (and, later, live feeds)."""

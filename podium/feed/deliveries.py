@@ -1,0 +1,179 @@
+"""Outbound webhook delivery from a transactional outbox.
+
+A change that owes someone a message writes a ``Delivery`` row in its own
+transaction (``enqueue``). A worker then POSTs due rows, retrying failures with
+exponential backoff and jitter (honouring ``Retry-After``) until the receiver
+answers 2xx or the tries run out, when the row is parked as ``dead``. Claiming a
+row pushes ``next_attempt_at`` out by a lease, so several workers never send the
+same row at once and a worker that dies mid-send leaves it to be retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.config import Settings
+from podium.store.database import Database
+from podium.store.tables import Delivery, Webhook
+from podium.store.types import utcnow
+
+log = logging.getLogger("podium.deliveries")
+
+LEASE = timedelta(seconds=60)
+BATCH = 50
+POLL_SECONDS = 1.0
+
+# How each kind of webhook turns a delivery into request headers.
+Headers = Callable[[Webhook, Delivery, bytes], dict[str, str]]
+
+
+def bearer_headers(webhook: Webhook, _delivery: Delivery, _body: bytes) -> dict[str, str]:
+    """Polympics callbacks: the registered secret as a bearer token, nothing signed."""
+    return {"Authorization": f"Bearer {webhook.secret}"}
+
+
+HEADERS: dict[str, Headers] = {"polympics": bearer_headers}
+
+
+def enqueue(session: AsyncSession, webhook: Webhook, event_type: str, body: dict[str, Any]) -> None:
+    """Owe ``webhook`` this message once the surrounding transaction commits."""
+    session.add(Delivery(webhook_id=webhook.id, event_type=event_type, body=body))
+
+
+def retry_delay(attempts: int, base: float, ceiling: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter: between half and all of base * 2^(n-1)."""
+    full = min(ceiling, base * 2.0 ** max(attempts - 1, 0))
+    return full / 2 + rng.random() * full / 2
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds asked for by a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        when = parsedate_to_datetime(value)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - now).total_seconds())
+    return None
+
+
+class Deliveries:
+    """The delivery worker of one process; ``wake()`` after a commit that enqueued."""
+
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.database = database
+        self.max_attempts = settings.webhook_max_attempts
+        self.base = settings.webhook_retry_base_seconds
+        self.ceiling = settings.webhook_retry_max_seconds
+        self.timeout = settings.webhook_timeout_seconds
+        self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; polls as well, so other workers' rows are sent too."""
+        async with httpx.AsyncClient(timeout=self.timeout) as http:
+            while True:
+                try:
+                    sent = await self.run_once(http)
+                except Exception:
+                    log.exception("delivery round failed")
+                    sent = 0
+                if sent:
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+
+    async def run_once(self, http: httpx.AsyncClient) -> int:
+        """Send every due delivery once; the number attempted."""
+        claimed = await self._claim()
+        if claimed:
+            await asyncio.gather(*(self._send(http, webhook, row) for webhook, row in claimed))
+        return len(claimed)
+
+    async def _claim(self) -> list[tuple[Webhook, Delivery]]:
+        now = utcnow()
+        async with self.database.write() as session:
+            query = (
+                select(Delivery)
+                .where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
+                .order_by(Delivery.next_attempt_at, Delivery.id)
+                .limit(BATCH)
+            )
+            if self.database.backend == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(query)).all())
+            hooks = {
+                hook.id: hook
+                for hook in await session.scalars(
+                    select(Webhook).where(Webhook.id.in_({row.webhook_id for row in rows}))
+                )
+            }
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = now + LEASE
+        return [(hooks[row.webhook_id], row) for row in rows if row.webhook_id in hooks]
+
+    async def _send(self, http: httpx.AsyncClient, webhook: Webhook, row: Delivery) -> None:
+        body = orjson.dumps(row.body)
+        headers = {"Content-Type": "application/json", "User-Agent": "Podium-Webhooks"}
+        headers.update(HEADERS[webhook.kind](webhook, row, body))
+        status: int | None = None
+        error: str | None = None
+        wait: float | None = None
+        try:
+            response = await http.post(webhook.url, content=body, headers=headers)
+            status = response.status_code
+            if not response.is_success:
+                error = f"HTTP {status}"
+                wait = retry_after(response.headers.get("Retry-After"), utcnow())
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        await self._settle(row.id, status, error, wait)
+
+    async def _settle(
+        self, delivery_id: int, status: int | None, error: str | None, wait: float | None
+    ) -> None:
+        async with self.database.write() as session:
+            row = await session.get(Delivery, delivery_id)
+            if row is None or row.state != "pending":
+                return
+            row.last_status = status
+            row.last_error = error
+            now = utcnow()
+            if error is None:
+                row.state = "delivered"
+                row.delivered_at = now
+            elif row.attempts >= self.max_attempts:
+                row.state = "dead"
+                log.warning("delivery parked", extra={"delivery": row.id, "error": error})
+            else:
+                delay = retry_delay(row.attempts, self.base, self.ceiling, self._rng)
+                if wait is not None:
+                    delay = max(delay, min(wait, self.ceiling))
+                row.next_attempt_at = now + timedelta(seconds=delay)
