@@ -35,7 +35,7 @@ def _event_issues(event: str) -> list[Issue]:
             ["path", "event"],
             f"value is not a valid enumeration member; permitted: {permitted}",
             "type_error.enum",
-            enum_values=list(wire.EVENT_NAMES),
+            {"enum_values": list(wire.EVENT_NAMES)},
         )
     ]
 

@@ -57,7 +57,7 @@ async def find(session: AsyncSession, app_id: int, event: str) -> Webhook | None
 async def register(
     session: AsyncSession, app_id: int, org_id: int, event: str, url: str, secret: str
 ) -> Webhook:
-    await remove(session, app_id, event)
+    old = await find(session, app_id, event)
     hook = Webhook(
         kind=KIND,
         credential_id=app_id,
@@ -67,7 +67,9 @@ async def register(
         secret=secret,
     )
     session.add(hook)
-    await session.flush()
+    await session.flush()  # before the old row goes, so the id is new even on SQLite
+    if old is not None:
+        await session.execute(delete(Webhook).where(Webhook.id == old.id))
     return hook
 
 

@@ -119,7 +119,7 @@ def page_args(request: Request, settings: Settings) -> tuple[PageArgs | None, li
                     ["query", name],
                     f"ensure this value is greater than or equal to {low}",
                     "value_error.number.not_ge",
-                    limit_value=low,
+                    {"limit_value": low},
                 )
             )
         elif high is not None and number > high:
@@ -128,7 +128,7 @@ def page_args(request: Request, settings: Settings) -> tuple[PageArgs | None, li
                     ["query", name],
                     f"ensure this value is less than or equal to {high}",
                     "value_error.number.not_le",
-                    limit_value=high,
+                    {"limit_value": high},
                 )
             )
         values[name] = number

@@ -48,7 +48,9 @@ def invalid(issues: list[Issue]) -> PolympicsError:
     return PolympicsError(422, issues)
 
 
-def issue(loc: list[str | int], msg: str, type_: str = "value_error", **ctx: Any) -> Issue:
+def issue(
+    loc: list[str | int], msg: str, type_: str = "value_error", ctx: dict[str, Any] | None = None
+) -> Issue:
     found: Issue = {"loc": loc, "msg": msg, "type": type_}
     if ctx:
         found["ctx"] = ctx
@@ -112,7 +114,7 @@ def translate(errors: list[Any], where: str) -> list[Issue]:
         except (KeyError, IndexError):
             msg = template
         extra = _v1_ctx(kind, ctx) if ctx else {}
-        out.append(issue([where, *error["loc"]], msg, v1_type, **extra))
+        out.append(issue([where, *error["loc"]], msg, v1_type, extra or None))
     return out
 
 
@@ -124,7 +126,7 @@ def parse_json(raw: bytes) -> Any:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
         ctx = {"msg": exc.msg, "pos": exc.pos, "lineno": exc.lineno, "colno": exc.colno}
-        raise invalid([issue(["body", exc.pos], exc.msg, "value_error.jsondecode", **ctx)]) from exc
+        raise invalid([issue(["body", exc.pos], exc.msg, "value_error.jsondecode", ctx)]) from exc
     except UnicodeDecodeError as exc:
         raise PolympicsError(400, "There was an error parsing the body") from exc
 

@@ -46,7 +46,7 @@ async def teams_json(session: AsyncSession, teams: list[Team]) -> list[Json]:
             .where(TeamMember.team_id.in_(ids))
             .group_by(TeamMember.team_id)
         )
-        counts = {team_id: count for team_id, count in rows.tuples()}
+        counts = {team_id: count for team_id, count in rows}
     awards = await _team_awards(session, ids)
     return [
         {
@@ -76,7 +76,7 @@ async def teams_of(
             .where(TeamMember.person_id.in_(person_ids), Team.organization_id == organization_id)
             .order_by(TeamMember.id)
         )
-        for person_id, team in rows.tuples():
+        for person_id, team in rows:
             out.setdefault(person_id, team)
     return out
 
@@ -91,7 +91,7 @@ async def discord_ids(session: AsyncSession, person_ids: list[int]) -> dict[int,
             ExternalId.object_id.in_(person_ids),
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def accounts_json(
@@ -110,7 +110,7 @@ async def accounts_json(
             .where(Awardee.person_id.in_(ids), Award.organization_id == organization_id)
             .order_by(Awardee.id)
         )
-        for person_id, award in rows.tuples():
+        for person_id, award in rows:
             held[person_id].append(award_json(award))
     out = []
     for person in people:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from podium.config import Settings
@@ -39,7 +41,7 @@ class _Loopback:
 
 
 class _DiscordHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         fake: FakeDiscord = self.server.owner  # type: ignore[attr-defined]
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         user = fake.users.get(token)
@@ -77,20 +79,27 @@ class FakeDiscord(_Loopback):
 class Received:
     headers: dict[str, str]
     body: dict[str, Any]
+    # What ``Receiver.probe_url`` answered while this delivery was being received.
+    probe: Any = None
 
 
 class _ReceiverHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         receiver: Receiver = self.server.owner  # type: ignore[attr-defined]
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        probe = None
+        if receiver.probe_url is not None:
+            probe = httpx.get(receiver.probe_url, timeout=10).json()
         with receiver.lock:
             receiver.attempts += 1
             failing = receiver.fail_next > 0
             if failing:
                 receiver.fail_next -= 1
             else:
-                receiver.received.append(Received(dict(self.headers), json.loads(raw)))
+                receiver.received.append(Received(dict(self.headers), json.loads(raw), probe))
         self.send_response(503 if failing else 200)
+        if failing and receiver.retry_after is not None:
+            self.send_header("Retry-After", receiver.retry_after)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -106,7 +115,20 @@ class Receiver(_Loopback):
         self.received: list[Received] = []
         self.attempts = 0
         self.fail_next = 0
+        self.probe_url: str | None = None
+        self.retry_after: str | None = None
         super().__init__(_ReceiverHandler)
+
+    def wait_for(self, count: int, seconds: float = 10.0) -> list[Received]:
+        """The first ``count`` accepted deliveries, waiting a bounded time for them."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.02)
+        with self.lock:
+            return list(self.received)
 
 
 @pytest.fixture
