@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     polympics_max_per_page: int = Field(default=100, gt=0)
     polympics_discord_api_url: str = "https://discord.com/api/v8"
     polympics_discord_cdn_url: str = "https://cdn.discordapp.com"
+    # Browser origins allowed to call /polympics (comma-separated), for web front ends.
+    polympics_allowed_origins: str = ""
 
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept in ``data_dir``.

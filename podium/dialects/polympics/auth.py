@@ -82,15 +82,15 @@ class Caller:
     def principal(self, organization_id: int) -> Principal:
         """The core principal for this caller's writes inside the Polympics organization.
 
-        The Polympics permission bits are checked by the dialect; the core only sees
-        an actor confined to the organization.
+        The dialect checks the Polympics permission bits before it writes (some writes,
+        such as a Discord profile sync, need none), so the core sees an actor that may
+        write, confined to the organization.
         """
-        scopes = frozenset({"read", "write"} if self.kind != "anonymous" else {"read"})
         return Principal(
             kind=f"polympics_{self.kind}",
             label=f"polympics:{self.username or 'anonymous'}",
             organization_id=organization_id,
-            scopes=scopes,
+            scopes=frozenset({"read", "write"}),
             person_id=self.person_id,
             credential_id=self.credential_id,
         )

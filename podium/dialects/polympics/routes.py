@@ -7,6 +7,7 @@ Polympics error shapes and the state every route reads (``Context``).
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from podium.api.responses import OrjsonResponse
 from podium.config import Settings
@@ -45,6 +46,15 @@ def create_polympics(
         session_age=parse_age(settings.polympics_max_session_age),
     )
     problems.install(app)
+    origins = [o.strip() for o in settings.polympics_allowed_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     for module in (account_routes, team_routes, award_routes, auth_routes, callback_routes):
         app.include_router(module.router)
     return app

@@ -530,3 +530,35 @@ def test_session_age_parsing() -> None:
     assert auth.parse_age("1M") == timedelta(days=30)
     with pytest.raises(ValueError, match="Bad duration"):
         auth.parse_age("10 days")
+
+
+async def test_cors_for_configured_origins(settings: Settings, database: Database) -> None:
+    served = create_app(
+        settings.model_copy(update={"polympics_allowed_origins": "https://site.example"}),
+        database=database,
+        run_migrations=False,
+    )
+    async with polympics_client(served) as client:
+        preflight = await client.options(
+            "/teams/new",
+            headers={
+                "Origin": "https://site.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "https://site.example"
+        other = await client.get("/accounts/signups", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+async def test_discord_sync_needs_no_permission(
+    pm: Polympics, app: Any, discord: FakeDiscord
+) -> None:
+    await pm.account(600, "Old Name")
+    discord.add_user("mine", 600, "New Name", "0600", None)
+    # Any Basic header will do, even one that does not verify: Discord vouches.
+    async with polympics_client(app, "S0", "not-a-session") as stranger:
+        synced = await stranger.patch("/account/600", json={"discord_token": "mine"})
+    assert synced.status_code == 200 and synced.json()["name"] == "New Name"
