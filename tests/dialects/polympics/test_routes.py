@@ -102,7 +102,9 @@ async def test_malformed_json_and_missing_content_type(admin: httpx.AsyncClient)
     assert plain.status_code == 201 and plain.json()["name"] == "Plain"
 
 
-async def test_create_account_rules(pm: Polympics, admin: httpx.AsyncClient) -> None:
+async def test_create_account_rules(
+    pm: Polympics, admin: httpx.AsyncClient, app: Any, database: Database
+) -> None:
     await pm.account(1, "Ares")
     duplicate = await admin.post(
         "/accounts/new", json={"id": 1, "name": "Ares", "discriminator": 1}
@@ -117,6 +119,26 @@ async def test_create_account_rules(pm: Polympics, admin: httpx.AsyncClient) -> 
     # A numeric string id and a numeric discriminator are coerced as pydantic 1 did.
     coerced = await admin.post("/accounts/new", json={"id": "3", "name": "C", "discriminator": 7})
     assert coerced.status_code == 201 and coerced.json()["discriminator"] == "7"
+    username, password = await new_app(
+        database, wire.APP_PERMISSIONS & ~wire.MANAGE_ACCOUNT_DETAILS
+    )
+    async with polympics_client(app, username, password) as no_details:
+        lacking = await no_details.post(
+            "/accounts/new", json={"id": 6, "name": "F", "discriminator": "1"}
+        )
+        assert lacking.status_code == 403 and lacking.json() == OUTSIDE
+    # Granting on creation follows the grant rules: this app lacks manage_permissions.
+    username, password = await new_app(database, wire.MANAGE_ACCOUNT_DETAILS | wire.MANAGE_TEAMS)
+    async with polympics_client(app, username, password) as no_grant:
+        ungranted = await no_grant.post(
+            "/accounts/new",
+            json={"id": 7, "name": "G", "discriminator": "1", "permissions": wire.MANAGE_TEAMS},
+        )
+        assert ungranted.status_code == 403
+        plain = await no_grant.post(
+            "/accounts/new", json={"id": 8, "name": "H", "discriminator": "1"}
+        )
+        assert plain.status_code == 201
     # authenticate_users can never be given to a user.
     refused = await admin.post(
         "/accounts/new",
@@ -390,6 +412,13 @@ async def test_signups_closed(settings: Settings, database: Database, discord: F
             "/accounts/new", json={"id": 5, "name": "E", "discriminator": "1"}
         )
         assert refused.status_code == 403 and refused.json() == {"detail": "Signups are closed."}
+        weak_user, weak_password = await new_app(database, permissions=0)
+        async with polympics_client(closed, weak_user, weak_password) as weak:
+            # Closed signups are reported before the missing permission.
+            first = await weak.post(
+                "/accounts/new", json={"id": 5, "name": "E", "discriminator": "1"}
+            )
+            assert first.json() == {"detail": "Signups are closed."}
         discord.add_user("tok", 77, "Newbie", "0001", None)
         login = await client.post("/auth/discord", json={"token": "tok"})
         assert login.status_code == 403 and login.json() == {"detail": "Signups are closed."}
