@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
@@ -117,7 +117,9 @@ async def search_accounts(request: Request) -> Response:
         q = request.query_params.get("q")
         if q:
             query = query.where(Person.name.icontains(q, autoescape=True))
-        people, meta = await paginate(session, query, args, [Person.name, Person.id])
+        # Case-folded first, so both backends list "bar" before "Foo" whatever the collation.
+        order = [func.lower(Person.name), Person.name, Person.id]
+        people, meta = await paginate(session, query, args, order)
         data = await views.accounts_json(session, org_id, people)
     return _json({**meta, "data": data})
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
@@ -47,7 +47,8 @@ async def search_teams(request: Request) -> Response:
     if q:
         query = query.where(Team.name.icontains(q, autoescape=True))
     async with ctx.database.read() as session:
-        teams, meta = await paginate(session, query, args, [Team.name, Team.id])
+        order = [func.lower(Team.name), Team.name, Team.id]
+        teams, meta = await paginate(session, query, args, order)
         data = await views.teams_json(session, teams)
     return OrjsonResponse({**meta, "data": data})
 
