@@ -16,6 +16,7 @@ from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
 from podium.dialects.polympics.routes import create_polympics
+from podium.dialects.runsignup.routes import CaseInsensitivePrefix, create_runsignup
 from podium.feed.deliveries import Deliveries
 from podium.logs import AccessLog
 from podium.ranking.leaderboards import Leaderboards
@@ -90,5 +91,7 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/api/v1", create_v1(settings, database, leaderboards))
     app.mount("/polympics", create_polympics(settings, database, deliveries))
+    app.mount("/Rest", create_runsignup(settings, database))
+    app.add_middleware(CaseInsensitivePrefix)
     app.add_middleware(AccessLog)
     return app

@@ -31,6 +31,7 @@ from podium.core.errors import DomainError
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
 from podium.dialects.polympics import cli as polympics_cli
+from podium.dialects.runsignup import cli as runsignup_cli
 from podium.logs import configure
 from podium.store.database import Database
 from podium.store.tables import Organization
@@ -45,6 +46,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
 app.add_typer(results_app, name="results")
 app.add_typer(polympics_cli.app, name="polympics")
+app.add_typer(runsignup_cli.app, name="runsignup")
 
 
 @app.command()
