@@ -19,6 +19,7 @@ from podium.api.routes import (
     leaderboards as leaderboard_routes,
 )
 from podium.config import Settings
+from podium.dialects.runsignup import native as runsignup_native
 from podium.ranking.leaderboards import Leaderboards
 from podium.store.database import Database
 
@@ -39,5 +40,7 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
     problems.install(api)
     for module in (organizations, competitions, results, leaderboard_routes, awards, tokens):
         api.include_router(module.router)
+    # Organizer routes of the dialects that need more than the core concepts.
+    api.include_router(runsignup_native.router)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return api
