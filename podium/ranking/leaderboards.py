@@ -92,7 +92,9 @@ SCORING_COLUMNS = (
 
 def performance(row: Any) -> Performance:
     """A result (ORM object or a row of SCORING_COLUMNS) as scoring sees it."""
-    verdict = row.attributes.get("verdict") if row.attributes else None
+    attributes = row.attributes or {}
+    verdict = attributes.get("verdict")
+    best = attributes.get("best_ms")
     return Performance(
         result_id=row.id,
         status=row.status,
@@ -103,7 +105,13 @@ def performance(row: Any) -> Performance:
         challenge_id=row.challenge_id,
         recorded_at=row.recorded_at,
         verdict=verdict if isinstance(verdict, str) else None,
+        best_ms=_best_ms(best) if isinstance(best, dict) else {},
     )
+
+
+def _best_ms(raw: dict[str, Any]) -> dict[int, int]:
+    """``attributes.best_ms`` as stored in JSON ({"1": ms, "3": ms}) with int keys."""
+    return {int(k): int(v) for k, v in raw.items() if str(k).isdigit() and isinstance(v, int)}
 
 
 def _board_filter(key: BoardKey) -> list[Any]:

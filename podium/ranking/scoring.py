@@ -11,7 +11,7 @@ finish, did not qualify, disqualified, did not start.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +42,9 @@ class Performance:
     challenge_id: int | None = None
     recorded_at: datetime | None = None
     verdict: str | None = None
+    # Timers that report only summaries (a MultiGP slot push) give the best lap and
+    # best 2/3 consecutive laps instead of every lap: {1: ms, 2: ms, 3: ms}.
+    best_ms: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def most_laps(rows: Sequence[Performance], _options: Options) -> Score:
 
 
 def fastest_lap(rows: Sequence[Performance], _options: Options) -> Score:
-    picked = _pick(rows, lambda r: min(r.lap_times_ms) if r.lap_times_ms else None)
+    picked = _pick(rows, lambda r: min(r.lap_times_ms) if r.lap_times_ms else r.best_ms.get(1))
     return _scored(picked, rows, best_lap_ms=picked[0] if picked else None)
 
 
@@ -156,6 +159,8 @@ def consecutive(n: int) -> Callable[[Sequence[Performance], Options], Score]:
 
     def window(row: Performance) -> int | None:
         laps = list(row.lap_times_ms)
+        if not laps:
+            return row.best_ms.get(n)
         if len(laps) < n:
             return None
         return min(sum(laps[i : i + n]) for i in range(len(laps) - n + 1))
