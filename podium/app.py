@@ -15,6 +15,7 @@ from podium.api.models import Health
 from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
+from podium.dialects.multigp.routes import create_multigp
 from podium.dialects.polympics.routes import create_polympics
 from podium.dialects.runsignup.routes import CaseInsensitivePrefix, create_runsignup
 from podium.feed.deliveries import Deliveries
@@ -92,6 +93,7 @@ def create_app(
     app.mount("/api/v1", create_v1(settings, database, leaderboards))
     app.mount("/polympics", create_polympics(settings, database, deliveries))
     app.mount("/Rest", create_runsignup(settings, database))
+    app.mount("/mgp/multigpwebservice", create_multigp(settings, database))
     app.add_middleware(CaseInsensitivePrefix)
     app.add_middleware(AccessLog)
     return app

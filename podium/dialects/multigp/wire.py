@@ -1,0 +1,81 @@
+"""What the MultiGP server and client share: formats, frequencies, the envelope.
+
+RaceSync sends nearly every value as a string (ids, "0"/"1" flags), except
+``childRaceCount`` (an int) and ``status`` (a bool, or int 1 from ``user/login``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BASE_PATH = "/mgp/multigpwebservice"
+
+# scoringFormat -> the core scoring format that ranks it.
+SCORING_FORMATS: dict[str, str] = {
+    "0": "most_laps",
+    "1": "fastest_lap",
+    "2": "fastest_3_consecutive",
+    "6": "fastest_2_consecutive",
+}
+SCORING_NAMES = {
+    "0": "Aggregate Laps",
+    "1": "Fastest Lap",
+    "2": "Fastest 3 Consecutive Laps",
+    "6": "Fastest 2 Consecutive Laps",
+}
+
+# Raceband, the default frequency profile: (band, channel, MHz).
+RACEBAND: tuple[tuple[str, str, int], ...] = tuple(
+    ("R", str(n), mhz)
+    for n, mhz in enumerate((5658, 5695, 5732, 5769, 5806, 5843, 5880, 5917), start=1)
+)
+FATSHARK: tuple[tuple[str, str, int], ...] = tuple(
+    ("F", str(n), mhz)
+    for n, mhz in enumerate((5740, 5760, 5780, 5800, 5820, 5840, 5860, 5880), start=1)
+)
+PROFILES = {"raceband": RACEBAND, "fatshark": FATSHARK}
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    return {"status": True, **fields}
+
+
+def failure(message: str, field: str = "general", http_status: int = 400) -> dict[str, Any]:
+    """RaceSync's error envelope: ``status`` false with a message and per-field errors."""
+    return {
+        "status": False,
+        "statusDescription": message,
+        "errors": {field: [message]},
+        "httpStatus": http_status,
+    }
+
+
+def flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def is_set(value: Any) -> bool:
+    """A RaceSync boolean: "1", 1, true."""
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
+def seconds_to_ms(value: Any) -> int | None:
+    """Seconds with up to 3 decimals (121.402) as exact integer milliseconds."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    whole, _, fraction = text.partition(".")
+    if not whole.lstrip("-").isdigit() or (fraction and not fraction.isdigit()):
+        raise ValueError(f"{value!r} is not a number of seconds")
+    if whole.startswith("-"):
+        raise ValueError(f"{value!r} is negative")
+    digits = (fraction + "000")[:3]
+    rest = fraction[3:]
+    ms = int(whole) * 1000 + int(digits)
+    if rest and int(rest[0]) >= 5:  # round half up past the millisecond
+        ms += 1
+    return ms
+
+
+def ms_to_seconds(ms: int | None) -> str | None:
+    return None if ms is None else f"{ms // 1000}.{ms % 1000:03d}"
