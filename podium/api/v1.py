@@ -19,6 +19,7 @@ from podium.api.routes import (
     leaderboards as leaderboard_routes,
 )
 from podium.config import Settings
+from podium.dialects.multigp import native as multigp_native
 from podium.dialects.runsignup import native as runsignup_native
 from podium.ranking.leaderboards import Leaderboards
 from podium.store.database import Database
@@ -42,5 +43,6 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
         api.include_router(module.router)
     # Organizer routes of the dialects that need more than the core concepts.
     api.include_router(runsignup_native.router)
+    api.include_router(multigp_native.router)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return api

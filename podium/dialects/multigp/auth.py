@@ -64,3 +64,89 @@ async def chapter_of(session: AsyncSession, api_key: object) -> int | None:
     if row.revoked_at is not None or row.organization_id is None:
         return None
     return row.organization_id
+
+
+USER = "multigp_user"
+SESSION = "multigp_session"
+
+
+async def create_user(
+    session: AsyncSession,
+    user_name: str,
+    password: str,
+    person_id: int,
+    organization_id: int | None,
+) -> Credential:
+    """A RaceSync login (``user/login``) for the pilot ``person_id``."""
+    row = Credential(
+        kind=USER,
+        identifier=user_name.strip().lower(),
+        secret_hash=hash_secret(password),
+        name=user_name.strip(),
+        person_id=person_id,
+        organization_id=organization_id,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def login(
+    session: AsyncSession, user_name: str, password: str
+) -> tuple[Credential, str] | None:
+    """A new session id for the user, or None when the name or password is wrong."""
+    user = await session.scalar(
+        select(Credential).where(
+            Credential.kind == USER, Credential.identifier == user_name.strip().lower()
+        )
+    )
+    if user is None:
+        verify_secret(None, password)  # the same effort whether or not the name exists
+        return None
+    if user.revoked_at is not None or not verify_secret(user.secret_hash, password):
+        return None
+    session_id = uuid.uuid4().hex + uuid.uuid4().hex
+    session.add(
+        Credential(
+            kind=SESSION,
+            identifier=session_id[: _PREFIX * 2],
+            secret_hash=hash_secret(session_id),
+            name=user.name,
+            person_id=user.person_id,
+            organization_id=user.organization_id,
+        )
+    )
+    await session.flush()
+    return user, session_id
+
+
+async def session_pilot(session: AsyncSession, session_id: object) -> int | None:
+    """The person a ``sessionId`` logs in, or None."""
+    if not isinstance(session_id, str) or len(session_id) < _PREFIX * 2:
+        return None
+    row = await session.scalar(
+        select(Credential).where(
+            Credential.kind == SESSION, Credential.identifier == session_id[: _PREFIX * 2]
+        )
+    )
+    if row is None or row.revoked_at is not None:
+        return None
+    cache_key = f"{SESSION}:{row.secret_hash}"
+    if not (
+        VERIFIED.matches(cache_key, session_id, row.id)
+        or verify_secret(row.secret_hash, session_id)
+    ):
+        return None
+    VERIFIED.remember(cache_key, session_id, row.id)
+    return row.person_id
+
+
+async def logout(session: AsyncSession, session_id: object) -> None:
+    if isinstance(session_id, str) and len(session_id) >= _PREFIX * 2:
+        row = await session.scalar(
+            select(Credential).where(
+                Credential.kind == SESSION, Credential.identifier == session_id[: _PREFIX * 2]
+            )
+        )
+        if row is not None and verify_secret(row.secret_hash, session_id):
+            await session.delete(row)

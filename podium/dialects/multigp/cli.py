@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -141,3 +142,39 @@ def race_create(
             f"Race {made['race_id']} ({made['name']}): {made['pilots']} pilots, "
             f"{made['heats_per_round']} heat(s) per round."
         )
+
+
+user_app = typer.Typer(help="Pilot logins for user/login.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    user_name: Annotated[str, typer.Argument(help="The login name.")],
+    pilot_id: Annotated[str, typer.Option("--pilot-id", help="The pilot's MultiGP id.")],
+    password: Annotated[
+        str | None, typer.Option(help="Generated (and printed) when omitted.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A login for an existing pilot, for the RaceSync apps' user/login."""
+    secret = password or secrets.token_urlsafe(12)
+
+    async def work(db: Database) -> dict[str, Any]:
+        async with db.write() as session:
+            person = await races.pilot(session, pilot_id)
+            if person is None:
+                raise DomainError(f"No pilot with MultiGP id {pilot_id}.")
+            await auth.create_user(session, user_name, secret, person.id, person.organization_id)
+        return {"userName": user_name, "pilotId": pilot_id}
+
+    made = run_on_store(settings_for(database_url), work)
+    if password is None:
+        made["password"] = secret
+    if as_json:
+        _echo(made)
+    else:
+        console.print(f"Login {made['userName']} for pilot {pilot_id}.")
+        if password is None:
+            console.print(f"Password: {secret}")

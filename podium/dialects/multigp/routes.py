@@ -19,7 +19,7 @@ from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
 from podium.config import Settings
-from podium.core import resources
+from podium.core import external_ids, resources
 from podium.core.competitions import COMPETITIONS, CompetitionUpdate
 from podium.core.entries import ENTRIES
 from podium.core.principal import Principal
@@ -66,9 +66,16 @@ class Call:
             raise Refused(f"Parameter {name} must be a number.", name)
         return int(str(raw).strip())
 
-    def pilot_id(self) -> str:
+    async def pilot_id(self) -> str:
+        """``data.pilotId``, else the pilot logged in by ``sessionId``."""
         data = self.data if isinstance(self.data, dict) else {}
         raw = data.get("pilotId")
+        if raw in (None, "") and self.body.get("sessionId"):
+            async with self.database.read() as session:
+                person_id = await auth.session_pilot(session, self.body.get("sessionId"))
+                if person_id is not None:
+                    ids = await external_ids.for_objects(session, "person", [person_id])
+                    raw = ids[person_id].get(races.SCHEME)
         if raw in (None, "") or not str(raw).strip().isdigit():
             raise Refused("data.pilotId is required.", "pilotId")
         return str(raw).strip()
@@ -251,7 +258,7 @@ async def capture_overall(call: Call) -> dict[str, Any]:
 
 
 async def join(call: Call) -> dict[str, Any]:
-    pilot_id = call.pilot_id()
+    pilot_id = await call.pilot_id()
     data = call.data if isinstance(call.data, dict) else {}
     async with call.database.write() as session:
         race = await _race(call, session, call.int_param("id"))
@@ -272,7 +279,7 @@ async def join(call: Call) -> dict[str, Any]:
 
 
 async def resign(call: Call) -> dict[str, Any]:
-    pilot_id = call.pilot_id()
+    pilot_id = await call.pilot_id()
     async with call.database.write() as session:
         race = await _race(call, session, call.int_param("id"))
         person = await races.pilot(session, pilot_id)
@@ -335,6 +342,31 @@ def _params(request: Request, rest: list[str]) -> dict[str, str]:
     return params
 
 
+async def _login(database: Database, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """``user/login``: ``status`` is the int 1 here, as RaceSync sends it."""
+    user_name, password = body.get("username"), body.get("password")
+    if not isinstance(user_name, str) or not isinstance(password, str):
+        return wire.failure("username and password are required.", "username"), 400
+    async with database.write() as session:
+        found = await auth.login(session, user_name, password)
+        if found is None:
+            message = "Incorrect username or password."
+            return wire.failure(message, "password", 401), 401
+        user, session_id = found
+        person = await session.get(Person, user.person_id) if user.person_id else None
+        pilots = await views.Pilots.load(session, {person.id} if person else set())
+    fields = pilots.fields(person.id if person else None)
+    data = {
+        "id": fields["pilotId"],
+        "authType": "User",
+        "userName": fields["userName"] or user.name,
+        "displayName": fields["displayName"] or user.name,
+        "firstName": fields["firstName"],
+        "lastName": fields["lastName"],
+    }
+    return {"status": 1, "sessionId": session_id, "data": data}, 200
+
+
 async def _bounded_body(request: Request, limit: int) -> bytes:
     """The body, refused while it is read once it passes ``limit`` bytes."""
     chunks: list[bytes] = []
@@ -375,7 +407,11 @@ def create_multigp(settings: Settings, database: Database) -> FastAPI:
         except Refused as exc:
             return _reply(wire.failure(exc.message, exc.field, exc.http_status), exc.http_status)
         if key == ("user", "logout"):
+            async with database.write() as session:
+                await auth.logout(session, body.get("sessionId"))
             return _reply({"status": True})
+        if key == ("user", "login") and request.method != "GET":
+            return _reply(*await _login(database, body))
         handler = ACTIONS.get(key)
         if handler is None:
             return _reply(
