@@ -136,3 +136,18 @@ def test_encodings_decode_back() -> None:
 
     assert decode_icpc(encode_icpc(4, 321, 250)) == (4, 321, 250)
     assert decode_points(encode_points(17.25)) == 17.25
+
+
+def test_summaries_stand_in_for_missing_lap_lists() -> None:
+    """A timer that pushes only its best lap and best consecutive laps is ranked on them."""
+    summary = Performance(
+        result_id=1, laps=5, elapsed_ms=100_000, best_ms={1: 19_000, 2: 39_000, 3: 58_000}
+    )
+    laps = Performance(result_id=2, lap_times_ms=(20_000, 19_500, 19_600))
+    assert score("fastest_lap", [summary, laps]).score == 19_000
+    assert score("fastest_2_consecutive", [summary]).score == 39_000
+    assert score("fastest_3_consecutive", [summary]).score == 58_000
+    # A real lap list wins over a summary of the same result.
+    both = Performance(result_id=3, lap_times_ms=(21_000,), best_ms={1: 1})
+    assert score("fastest_lap", [both]).score == 21_000
+    assert score("fastest_3_consecutive", [Performance(result_id=4, best_ms={1: 5})]).score is None
