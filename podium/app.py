@@ -16,6 +16,7 @@ from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
 from podium.dialects.multigp.routes import create_multigp
+from podium.dialects.nadeo.routes import create_nadeo
 from podium.dialects.polympics.routes import create_polympics
 from podium.dialects.runsignup.routes import CaseInsensitivePrefix, create_runsignup
 from podium.feed.deliveries import Deliveries
@@ -94,6 +95,9 @@ def create_app(
     app.mount("/polympics", create_polympics(settings, database, deliveries))
     app.mount("/Rest", create_runsignup(settings, database))
     app.mount("/mgp/multigpwebservice", create_multigp(settings, database))
+    nadeo_core, nadeo_live = create_nadeo(settings, database, leaderboards)
+    app.mount("/nadeo/core", nadeo_core)
+    app.mount("/nadeo/live", nadeo_live)
     app.add_middleware(CaseInsensitivePrefix)
     app.add_middleware(AccessLog)
     return app

@@ -31,6 +31,7 @@ from podium.core.errors import DomainError
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
 from podium.dialects.multigp import cli as multigp_cli
+from podium.dialects.nadeo import cli as nadeo_cli
 from podium.dialects.polympics import cli as polympics_cli
 from podium.dialects.runsignup import cli as runsignup_cli
 from podium.logs import configure
@@ -49,6 +50,7 @@ app.add_typer(results_app, name="results")
 app.add_typer(polympics_cli.app, name="polympics")
 app.add_typer(runsignup_cli.app, name="runsignup")
 app.add_typer(multigp_cli.app, name="multigp")
+app.add_typer(nadeo_cli.app, name="nadeo")
 
 
 @app.command()

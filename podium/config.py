@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     # Browser origins allowed to call /polympics (comma-separated), for web front ends.
     polympics_allowed_origins: str = ""
 
+    # Nadeo dialect: the organization of official content (created on first use), and
+    # token lifetimes in seconds (access, refresh-after, refresh), as Nadeo's.
+    nadeo_organization: str = "nadeo"
+    nadeo_access_seconds: int = Field(default=3600, gt=0)
+    nadeo_refresh_after_seconds: int = Field(default=1800, gt=0)
+    nadeo_refresh_seconds: int = Field(default=86400, gt=0)
+
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept in ``data_dir``.
 

@@ -1,0 +1,316 @@
+"""The Live API over real HTTP: campaigns, Tracks of the Day, leaderboards, reviews, maps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.dialects.nadeo.conftest import Account, Nadeo
+
+WORLD = "301e1b69-7e13-11e8-8060-e284abfd2bc4"
+
+
+async def setup(nadeo: Nadeo) -> tuple[Account, str, str]:
+    author = await nadeo.account("Author")
+    token = (await nadeo.tokens(author))["accessToken"]
+    return author, token, await nadeo.map("A01", author, 45_000)
+
+
+async def test_totd_months(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    today = datetime.now(UTC)
+    this_month_first = today.replace(day=1)
+    last_month = (this_month_first - timedelta(days=1)).replace(day=3)
+    older = (last_month.replace(day=1) - timedelta(days=1)).replace(day=5)
+    for day in (older, last_month, this_month_first):
+        if day.date() < today.date() or (day.date() == today.date() and today.hour >= 18):
+            await nadeo.totd(day, uid)
+    await nadeo.totd(today + timedelta(days=2), uid)  # not released yet
+    await nadeo.totd(older, uid, royal=True)
+    body = (await nadeo.get(token, "/api/token/campaign/month", length=1, offset=0)).json()
+    released_months = 3 if this_month_first.date() < today.date() or today.hour >= 18 else 2
+    assert body["itemCount"] == released_months and len(body["monthList"]) == 1
+    month = body["monthList"][0]
+    assert set(month["media"]) == {
+        "buttonBackgroundUrl",
+        "buttonForegroundUrl",
+        "decalUrl",
+        "popUpBackgroundUrl",
+        "popUpImageUrl",
+        "liveButtonBackgroundUrl",
+        "liveButtonForegroundUrl",
+    }
+    day = month["days"][0]
+    start = datetime.fromtimestamp(day["startTimestamp"], UTC)
+    assert (start.hour, day["endTimestamp"] - day["startTimestamp"]) == (18, 86_400)
+    assert day["day"] == start.weekday() and day["monthDay"] == start.day and day["mapUid"] == uid
+    assert body["nextRequestTimestamp"] > 0 and body["relativeNextRequest"] > 0
+    everything = (await nadeo.get(token, "/api/token/campaign/month", length=100, offset=0)).json()
+    years_months = [(m["year"], m["month"]) for m in everything["monthList"]]
+    assert years_months == sorted(years_months, reverse=True)
+    beyond = await nadeo.get(token, "/api/token/campaign/month", length=5, offset=50)
+    assert beyond.status_code == 200 and beyond.json()["monthList"] == []
+    assert beyond.json()["itemCount"] == released_months
+    royal = (
+        await nadeo.get(token, "/api/token/campaign/month", length=51, offset=0, royal="true")
+    ).json()
+    assert royal["itemCount"] == 1 and royal["monthList"][0]["days"][0]["monthDay"] == older.day
+
+
+async def test_campaign_lists(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    second = await nadeo.map("A02", author)
+    now = datetime.now(UTC)
+    await nadeo.campaign("Summer", "seasonal", [uid, second], starts=now - timedelta(days=100))
+    fall = await nadeo.campaign("Fall", "seasonal", [second, uid], starts=now - timedelta(days=10))
+    await nadeo.campaign("Week 1", "weekly-shorts", [uid], starts=now - timedelta(days=3))
+    await nadeo.campaign("Week Grand 1", "weekly-grands", [second], starts=now - timedelta(days=3))
+    await nadeo.campaign("Future", "seasonal", [uid], starts=now + timedelta(days=30))
+    seasonal = (await nadeo.get(token, "/api/campaign/official", length=1, offset=0)).json()
+    assert seasonal["itemCount"] == 2
+    (latest,) = seasonal["campaignList"]
+    assert latest["name"] == "Fall" and latest["seasonUid"] == fall["season_uid"]
+    assert latest["useCase"] == 0 and latest["clubId"] == 0
+    assert latest["playlist"] == [
+        {"id": 1, "position": 0, "mapUid": second},
+        {"id": 2, "position": 1, "mapUid": uid},
+    ]
+    older = (await nadeo.get(token, "/api/campaign/official", length=1, offset=1)).json()
+    assert older["campaignList"][0]["name"] == "Summer"
+    assert (await nadeo.get(token, "/api/campaign/official", length=1, offset=9)).json()[
+        "campaignList"
+    ] == []
+    shorts = (await nadeo.get(token, "/api/campaign/weekly-shorts")).json()
+    assert shorts["campaignList"][0]["useCase"] == 5 and shorts["campaignList"][0]["week"] >= 1
+    grands = (await nadeo.get(token, "/api/campaign/weekly-grands")).json()
+    assert grands["campaignList"][0]["useCase"] == 6
+
+
+async def test_club_campaign(nadeo: Nadeo) -> None:
+    club = await nadeo.club("Speed Club")
+    member = await nadeo.account("Member", club=club)
+    outsider = await nadeo.account("Outsider")
+    uid = await nadeo.map("C01", member, club=club)
+    open_campaign = await nadeo.campaign("Club Cup", "club", [uid], club=club)
+    private = await nadeo.campaign("Members Only", "club", [uid], club=club, public=False)
+    member_token = (await nadeo.tokens(member))["accessToken"]
+    outsider_token = (await nadeo.tokens(outsider))["accessToken"]
+    found = (
+        await nadeo.get(
+            outsider_token, f"/api/token/club/{club}/campaign/{open_campaign['campaign_id']}"
+        )
+    ).json()
+    assert found["clubName"] == "Speed Club" and found["campaign"]["useCase"] == 2
+    assert found["campaign"]["seasonUid"].startswith("NLS-") and found["mapsCount"] == 1
+    denied = await nadeo.get(
+        outsider_token, f"/api/token/club/{club}/campaign/{private['campaign_id']}"
+    )
+    assert denied.status_code == 403 and denied.json() == ["clubMemberRole:error-notMember"]
+    assert (
+        await nadeo.get(member_token, f"/api/token/club/{club}/campaign/{private['campaign_id']}")
+    ).status_code == 200
+    missing = await nadeo.get(member_token, f"/api/token/club/{club}/campaign/999999")
+    assert missing.status_code == 404 and missing.json() == ["activity:error-notFound"]
+
+
+async def test_map_leaderboard_records_and_quirks(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    players = [await nadeo.account(f"P{n}") for n in range(7)]
+    base = datetime.now(UTC) - timedelta(hours=1)
+    times = [50_000, 48_000, 48_000, 52_000, 47_000, 60_000, 55_000]
+    for n, (player, ms) in enumerate(zip(players, times, strict=True)):
+        await nadeo.record(player, uid, ms, base + timedelta(seconds=n))
+    # Only a better time replaces a personal best.
+    worse = await nadeo.record(players[0], uid, 51_000)
+    assert not any(worse["improved"].values())
+    better = await nadeo.record(players[5], uid, 49_000, base + timedelta(seconds=30))
+    assert all(better["improved"].values())
+    path = f"/api/token/leaderboard/group/Personal_Best/map/{uid}/top"
+    body = (await nadeo.get(token, path, onlyWorld="true", length=10, offset=0)).json()
+    (world,) = body["tops"]
+    assert (world["zoneId"], world["zoneName"]) == (WORLD, "World")
+    ranked = [(e["accountId"], e["position"], e["score"]) for e in world["top"]]
+    # Equal times: whoever set it first is ahead; positions are distinct.
+    assert ranked == [
+        (players[4].account_id, 1, 47_000),
+        (players[1].account_id, 2, 48_000),
+        (players[2].account_id, 3, 48_000),
+        (players[5].account_id, 4, 49_000),
+        (players[0].account_id, 5, 50_000),
+        (players[3].account_id, 6, 52_000),
+        (players[6].account_id, 7, 55_000),
+    ]
+    assert isinstance(world["top"][0]["timestamp"], int)
+    offset = (await nadeo.get(token, path, onlyWorld="true", length=2, offset=3)).json()
+    assert [e["position"] for e in offset["tops"][0]["top"]] == [4, 5]
+    not_world = (await nadeo.get(token, path, length=50, offset=2)).json()
+    assert [e["position"] for e in not_world["tops"][0]["top"]] == [1, 2, 3, 4, 5]
+    capped = (await nadeo.get(token, path, onlyWorld="true", length=500, offset=0)).json()
+    assert len(capped["tops"][0]["top"]) == 7
+    past_readable = (await nadeo.get(token, path, onlyWorld="true", length=5, offset=10_000)).json()
+    assert past_readable["tops"][0]["top"] == []
+    invalid_group = await nadeo.get(
+        token, f"/api/token/leaderboard/group/not-a-group/map/{uid}/top"
+    )
+    assert invalid_group.status_code == 200 and invalid_group.json() == {}
+    unknown_map = (
+        await nadeo.get(token, "/api/token/leaderboard/group/Personal_Best/map/nope/top")
+    ).json()
+    assert unknown_map["tops"] == [{"zoneId": WORLD, "zoneName": "World", "top": []}]
+
+    surround = (
+        await nadeo.get(
+            token,
+            f"/api/token/leaderboard/group/Personal_Best/map/{uid}/surround/1/1",
+            score=48_500,
+        )
+    ).json()
+    entries = surround["tops"][0]["top"]
+    assert [(e["position"], e["score"]) for e in entries] == [(3, 48_000), (4, 48_500), (5, 49_000)]
+    assert entries[1]["accountId"] == author.account_id
+    own = (
+        await nadeo.get(
+            (await nadeo.tokens(players[0]))["accessToken"],
+            f"/api/token/leaderboard/group/Personal_Best/map/{uid}/surround/1/1",
+        )
+    ).json()
+    assert [e["position"] for e in own["tops"][0]["top"]] == [4, 5, 6]
+
+    async with httpx.AsyncClient() as http:
+        positions = await http.post(
+            f"{nadeo.live}/api/token/leaderboard/group/map",
+            params={f"scores[{uid}]": 48_000},
+            json={
+                "maps": [
+                    {"mapUid": uid, "groupUid": "Personal_Best"},
+                    {"mapUid": uid, "groupUid": "bad-group"},
+                ]
+            },
+            headers={"Authorization": f"nadeo_v1 t={token}"},
+        )
+    (item,) = positions.json()
+    assert item["score"] == 48_000 and item["zones"][0]["ranking"]["position"] == 4
+
+    medals = (
+        await nadeo.get(token, f"/api/token/leaderboard/group/Personal_Best/map/{uid}/medals")
+    ).json()
+    assert [(m["medal"], m["score"]) for m in medals["medals"]][0] == ("Author", 45_000)
+    assert [m["medal"] for m in medals["medals"]] == ["Author", "Gold", "Silver", "Bronze"]
+
+
+async def test_group_boards_count_records_set_while_running(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    now = datetime.now(UTC)
+    season = await nadeo.campaign(
+        "Winter", "seasonal", [uid], starts=now - timedelta(days=2), ends=now + timedelta(days=2)
+    )
+    early, inside = await nadeo.account("Early"), await nadeo.account("Inside")
+    await nadeo.record(early, uid, 40_000, now - timedelta(days=5))  # before the season
+    await nadeo.record(inside, uid, 44_000)
+    group = season["season_uid"]
+    top = (
+        await nadeo.get(
+            token, f"/api/token/leaderboard/group/{group}/map/{uid}/top", onlyWorld="true"
+        )
+    ).json()
+    assert [e["accountId"] for e in top["tops"][0]["top"]] == [inside.account_id]
+    pb = (
+        await nadeo.get(
+            token, f"/api/token/leaderboard/group/Personal_Best/map/{uid}/top", onlyWorld="true"
+        )
+    ).json()
+    assert [e["accountId"] for e in pb["tops"][0]["top"]] == [early.account_id, inside.account_id]
+    season_top = (
+        await nadeo.get(token, f"/api/token/leaderboard/group/{group}/top", length=5)
+    ).json()
+    assert season_top["tops"][0]["top"][0]["sp"] == "1"
+    rank = (
+        await nadeo.get(token, f"/api/token/leaderboard/group/{group}", accountId=inside.account_id)
+    ).json()
+    assert rank["zones"][0]["ranking"]["position"] == 1 and rank["sp"] == "1"
+
+
+async def test_clubs_records(nadeo: Nadeo) -> None:
+    club = await nadeo.club("Club")
+    first, second = await nadeo.account("A", club=club), await nadeo.account("B", club=club)
+    outsider = await nadeo.account("C")
+    server = await nadeo.account("srv", server=True, club=club)
+    uid = await nadeo.map("M", first)
+    await nadeo.record(first, uid, 41_000)
+    await nadeo.record(second, uid, 40_000)
+    await nadeo.record(outsider, uid, 30_000)
+    path = f"/api/token/leaderboard/group/Personal_Best/map/{uid}/club/{club}"
+    mine = (await nadeo.get((await nadeo.tokens(first))["accessToken"], path)).json()
+    assert (mine["score"], mine["position"], mine["clubId"]) == (41_000, 2, club)
+    not_member = await nadeo.get((await nadeo.tokens(outsider))["accessToken"], path)
+    assert not_member.status_code == 403 and not_member.json() == ["clubMemberRole:error-notMember"]
+    dedicated = await nadeo.get((await nadeo.tokens(server))["accessToken"], path)
+    assert dedicated.json() == ["club_Join:error-notAllowed"]
+    top = (
+        await nadeo.get((await nadeo.tokens(outsider))["accessToken"], f"{path}/top", length=10)
+    ).json()
+    assert top["length"] == 2 and [e["score"] for e in top["top"]] == [40_000, 41_000]
+
+
+async def test_map_review_and_server_accounts(nadeo: Nadeo) -> None:
+    owner = await nadeo.account("Owner")
+    token = (await nadeo.tokens(owner))["accessToken"]
+    await nadeo.map("Review me", owner, review="totd")
+    connect = (await nadeo.get(token, "/api/token/map-review/totd/connect")).json()
+    assert connect["joinLink"].startswith("#qjoin=") and connect["noMap"] is False
+    submitted = (
+        await nadeo.get(token, "/api/token/map-review/totd/submitted-map", length=144, offset=0)
+    ).json()
+    assert (
+        submitted["itemCount"] == 1 and submitted["submittedMaps"][0]["map"]["name"] == "Review me"
+    )
+    alias = await nadeo.get(token, "/api/token/map/map-review/totd/submitted-map")
+    assert alias.json()["itemCount"] == 1
+    assert (await nadeo.get(token, "/api/token/map-review/totd/waiting-time")).json() == {
+        "seconds": 180
+    }
+    unknown = await nadeo.get(token, "/api/token/map-review/nope/connect")
+    assert unknown.status_code == 403 and unknown.text == "Only official MapReview"
+    unknown_list = await nadeo.get(token, "/api/token/map-review/nope/submitted-map")
+    assert unknown_list.status_code == 404 and unknown_list.json() == ["mapReview:error-notFound"]
+    server = await nadeo.account("srv", server=True, owner=owner.account_id)
+    server_token = (await nadeo.tokens(server))["accessToken"]
+    refused = await nadeo.get(server_token, "/api/token/map-review/totd/connect")
+    assert refused.status_code == 403 and refused.json()["error"] == "NLS::Player::MissingRule"
+    accounts = (await nadeo.get(token, "/api/token/server/player-server/account")).json()
+    assert (
+        accounts["itemCount"] == 1
+        and accounts["playerServerAccount"][0]["accountId"] == server.account_id
+    )
+
+
+async def test_map_info(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    other = await nadeo.map("A02", author, 30_000)
+    await nadeo.campaign("Spring", "seasonal", [uid, other])
+    single = (await nadeo.get(token, f"/api/token/map/{uid}")).json()
+    assert (
+        single["uid"] == uid
+        and single["authorTime"] == 45_000
+        and single["author"] == author.account_id
+    )
+    many = (
+        await nadeo.get(token, "/api/token/map/get-multiple", mapUidList=f"{uid},bogus,{other}")
+    ).json()
+    assert [m["uid"] for m in many["mapList"]] == [uid, other] and many["itemCount"] == 2
+    missing = await nadeo.get(token, "/api/token/map/bogus")
+    assert missing.status_code == 404 and missing.json() == ["map:error-notFound"]
+    membership = (await nadeo.get(token, f"/api/campaign/map/{uid}")).json()
+    assert membership["season"] == "Spring" and membership["officialMaps"] == [uid, other]
+    assert membership["totdMaps"] == [] and membership["week"] == -1
+    core = (await nadeo.tokens(author, "NadeoServices"))["accessToken"]
+    async with httpx.AsyncClient() as http:
+        info = await http.get(
+            f"{nadeo.core}/maps/by-uid/",
+            params={"mapUidList": f"{uid},{other}"},
+            headers={"Authorization": f"nadeo_v1 t={core}"},
+        )
+    found: list[dict[str, Any]] = info.json()
+    assert [(m["mapUid"], m["authorScore"]) for m in found] == [(uid, 45_000), (other, 30_000)]
