@@ -19,7 +19,7 @@ async def setup(nadeo: Nadeo) -> tuple[Account, str, str]:
 
 
 async def test_totd_months(nadeo: Nadeo) -> None:
-    author, token, uid = await setup(nadeo)
+    _author, token, uid = await setup(nadeo)
     today = datetime.now(UTC)
     this_month_first = today.replace(day=1)
     last_month = (this_month_first - timedelta(days=1)).replace(day=3)
@@ -196,12 +196,12 @@ async def test_map_leaderboard_records_and_quirks(nadeo: Nadeo) -> None:
     medals = (
         await nadeo.get(token, f"/api/token/leaderboard/group/Personal_Best/map/{uid}/medals")
     ).json()
-    assert [(m["medal"], m["score"]) for m in medals["medals"]][0] == ("Author", 45_000)
+    assert next((m["medal"], m["score"]) for m in medals["medals"]) == ("Author", 45_000)
     assert [m["medal"] for m in medals["medals"]] == ["Author", "Gold", "Silver", "Bronze"]
 
 
 async def test_group_boards_count_records_set_while_running(nadeo: Nadeo) -> None:
-    author, token, uid = await setup(nadeo)
+    _author, token, uid = await setup(nadeo)
     now = datetime.now(UTC)
     season = await nadeo.campaign(
         "Winter", "seasonal", [uid], starts=now - timedelta(days=2), ends=now + timedelta(days=2)
