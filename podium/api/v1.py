@@ -20,6 +20,7 @@ from podium.api.routes import (
 )
 from podium.config import Settings
 from podium.dialects.multigp import native as multigp_native
+from podium.dialects.nadeo import native as nadeo_native
 from podium.dialects.runsignup import native as runsignup_native
 from podium.ranking.leaderboards import Leaderboards
 from podium.store.database import Database
@@ -44,5 +45,6 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
     # Organizer routes of the dialects that need more than the core concepts.
     api.include_router(runsignup_native.router)
     api.include_router(multigp_native.router)
+    api.include_router(nadeo_native.router)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return api

@@ -245,7 +245,11 @@ async def boards_for(
             (Competition.ends_at.is_(None)) | (Competition.ends_at > when),
         )
     )
-    boards += [c for c in running if map_.code in maps_of(c)]
+    # A campaign ranks only maps of its own organization (a club campaign that lists
+    # an official map shows an empty board for it).
+    boards += [
+        c for c in running if map_.code in maps_of(c) and c.organization_id == map_.organization_id
+    ]
     return boards
 
 
