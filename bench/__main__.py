@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import index_insert, memory, position_lookup, redis_lookup, web_load
+from bench import index_insert, memory, nadeo_leaderboard, position_lookup, redis_lookup, web_load
 
 
 def main() -> None:
@@ -18,6 +18,7 @@ def main() -> None:
         ("memory", lambda: memory.run(size)),
         ("redis", lambda: redis_lookup.run(size)),
         ("http", lambda: web_load.run(size, ingest_rows=min(100_000, size))),
+        ("nadeo", lambda: nadeo_leaderboard.run(size)),
     ]:
         print(f"running {name} ...", flush=True)
         for outcome in bench():

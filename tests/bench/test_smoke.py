@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import index_insert, memory, position_lookup, redis_lookup, web_load
+from bench import index_insert, memory, nadeo_leaderboard, position_lookup, redis_lookup, web_load
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,8 @@ def test_http_benchmark_reports() -> None:
     outcomes = web_load.run(12_000, requests=40, concurrency=2, ingest_rows=2_000)
     assert [o.name.split()[0] for o in outcomes] == ["HTTP", "bulk", "the"]
     assert all(o.ratio > 0 for o in outcomes)
+
+
+def test_nadeo_benchmark_checks_its_answers() -> None:
+    (outcome,) = nadeo_leaderboard.run(10_100, requests=20, concurrency=2)
+    assert outcome.ratio > 0 and "checked from scratch" in outcome.name

@@ -13,8 +13,9 @@ import base64
 import binascii
 import json
 import re
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -43,6 +44,7 @@ READABLE = 10_000
 POSITION_MAPS = 50
 REVIEW_TYPES = ("totd", "weekly-shorts", "royal")
 FIRST_SET: TieRule = "first_set"
+RESOLVE_SECONDS = 2.0
 
 
 class NadeoError(Exception):
@@ -69,6 +71,8 @@ class Services:
     database: Database
     leaderboards: Leaderboards
     key: bytes
+    resolved: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
+    players: views.PlayerCache = field(default_factory=views.PlayerCache)
 
     @property
     def life(self) -> jwt.Lifetimes:
@@ -361,7 +365,24 @@ async def _group_board(session: AsyncSession, group: str, map_: Challenge) -> Co
 async def _resolve(
     svc: Services, group: str, map_uid: str
 ) -> tuple[Challenge | None, Competition | None, bool]:
-    """(map, board competition, whether the group exists)."""
+    """(map, board competition, whether the group exists), remembered for a few seconds
+    because every leaderboard page needs it and maps and groups rarely change."""
+    key = (group, map_uid)
+    cached = svc.resolved.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        found: tuple[Challenge | None, Competition | None, bool] = cached[1]
+        return found
+    found = await _lookup(svc, group, map_uid)
+    if found[0] is not None and found[1] is not None:  # misses may be filled any moment
+        if len(svc.resolved) > 10_000:
+            svc.resolved.clear()
+        svc.resolved[key] = (time.monotonic() + RESOLVE_SECONDS, found)
+    return found
+
+
+async def _lookup(
+    svc: Services, group: str, map_uid: str
+) -> tuple[Challenge | None, Competition | None, bool]:
     async with svc.database.read() as session:
         map_ = await content.find_map(session, map_uid)
         if group != content.PERSONAL_BEST and await content.find_group(session, group) is None:
@@ -392,7 +413,7 @@ async def map_top(request: Request, group: str, map_uid: str) -> Response:
     board, _fmt = await svc.leaderboards.board(BoardKey(board_comp.id, map_.id))
     rows = await board.top(offset, length, FIRST_SET)
     async with svc.database.read() as session:
-        top = await views.entries(session, rows)
+        top = await views.entries(session, rows, cache=svc.players)
     return JSONResponse({"groupUid": group, "mapUid": map_uid, "tops": _world(top)})
 
 

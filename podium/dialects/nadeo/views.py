@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,6 +162,28 @@ def _day_json(day: Competition, group: str, now: datetime) -> Json:
     }
 
 
+class PlayerCache:
+    """person id -> (account id, zone id) for a few seconds: a leaderboard page is read
+    far more often than an account's id or zone changes, so pages mostly skip the store."""
+
+    def __init__(self, seconds: float = 5.0, size: int = 200_000) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._seen: OrderedDict[int, tuple[float, str, str]] = OrderedDict()
+
+    def get(self, person_id: int) -> tuple[str, str] | None:
+        found = self._seen.get(person_id)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1], found[2]
+
+    def put(self, person_id: int, account: str, zone: str) -> None:
+        self._seen[person_id] = (time.monotonic() + self.seconds, account, zone)
+        self._seen.move_to_end(person_id)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+
 class Players:
     """Account ids and zones of the people behind leaderboard rows, loaded at once."""
 
@@ -169,15 +192,28 @@ class Players:
         self.zones = zones
 
     @classmethod
-    async def load(cls, session: AsyncSession, person_ids: list[int]) -> Players:
-        if not person_ids:
-            return cls({}, {})
-        accounts = await identity.account_ids(session, person_ids)
-        rows = await session.execute(
-            select(Person.id, Person.attributes).where(Person.id.in_(person_ids))
-        )
-        zones = {pid: str((attrs or {}).get("zoneId", identity.WORLD)) for pid, attrs in rows.all()}
-        return cls(accounts, zones)
+    async def load(
+        cls, session: AsyncSession, person_ids: list[int], cache: PlayerCache | None = None
+    ) -> Players:
+        found: dict[int, tuple[str, str]] = {}
+        for pid in person_ids:
+            hit = cache.get(pid) if cache is not None else None
+            if hit is not None:
+                found[pid] = hit
+        missing = [p for p in person_ids if p not in found]
+        if missing:
+            accounts = await identity.account_ids(session, missing)
+            rows = await session.execute(
+                select(Person.id, Person.attributes).where(Person.id.in_(missing))
+            )
+            for pid, attrs in rows.all():
+                found[pid] = (
+                    accounts.get(pid, ""),
+                    str((attrs or {}).get("zoneId", identity.WORLD)),
+                )
+                if cache is not None:
+                    cache.put(pid, *found[pid])
+        return cls({p: a for p, (a, _z) in found.items()}, {p: z for p, (_a, z) in found.items()})
 
     def entry(self, person_id: int, position: int, score: int, set_ms: int | None) -> Json:
         zone = self.zones.get(person_id, identity.WORLD)
@@ -198,9 +234,11 @@ def person_of_competitor(competitor: int) -> int | None:
     return competitor // 4 if competitor % 4 == 1 else None
 
 
-async def entries(session: AsyncSession, rows: list[Row], *, shift: int = 0) -> list[Json]:
+async def entries(
+    session: AsyncSession, rows: list[Row], *, shift: int = 0, cache: PlayerCache | None = None
+) -> list[Json]:
     people = [p for r in rows if (p := person_of_competitor(r.competitor)) is not None]
-    players = await Players.load(session, people)
+    players = await Players.load(session, people, cache)
     return [
         players.entry(person, row.rank + shift, row.score, row.set_ms)
         for row in rows
