@@ -22,6 +22,9 @@ from podium.api.routes import (
     tokens,
 )
 from podium.core import resources
+from podium.dialects.multigp import native as multigp_native
+from podium.dialects.nadeo import native as nadeo_native
+from podium.dialects.runsignup import native as runsignup_native
 from tests.api.helpers import (
     PROBLEM,
     V1,
@@ -370,13 +373,16 @@ async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
         assert paths.get(path) == methods, path
     # Nothing a route module declares is left out, and nothing else is listed.
     declared: dict[str, set[str]] = {}
-    for module in (awards, competitions, leaderboards, organizations, results, tokens):
+    dialects = (multigp_native, nadeo_native, runsignup_native)
+    for module in (awards, competitions, leaderboards, organizations, results, tokens, *dialects):
         for route in module.router.routes:
             assert isinstance(route, APIRoute), route
             declared.setdefault(route.path, set()).update(m.lower() for m in route.methods)
     assert paths == declared
     assert set(declared) - set(ROUTES) == {
-        p for p in declared if p.startswith("/competitions/{competition_id}/")
+        p
+        for p in declared
+        if p.startswith(("/competitions/{competition_id}/", "/multigp/", "/nadeo/", "/runsignup/"))
     }
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
