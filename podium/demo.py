@@ -90,7 +90,7 @@ async def _drone_chapter(session: AsyncSession, rng: random.Random) -> None:
         CompetitionCreate(
             organization_id=org.id,
             name="Skyline Summer Series",
-            kind="series",
+            kind="mgp_race",
             scoring="most_laps",
             status="running",
             starts_at=EPOCH,
@@ -104,11 +104,19 @@ async def _drone_chapter(session: AsyncSession, rng: random.Random) -> None:
             organization_id=org.id,
             parent_id=season.id,
             name="Round 1: Warehouse Rumble",
-            kind="race",
+            kind="mgp_race",
             scoring="most_laps",
             status="finished",
             starts_at=EPOCH,
-            attributes={"multigp": {"raceType": "2", "scoringFormat": "0"}},
+            attributes={
+                "multigp": {
+                    "raceType": "2",
+                    "scoringFormat": "0",
+                    "cycleCount": 2,
+                    "slots": 4,
+                    "disableSlotAutoPopulation": "0",
+                }
+            },
         ),
     )
     await resources.create(
@@ -369,6 +377,12 @@ async def _club(session: AsyncSession, rng: random.Random) -> None:
             tie_rule="first_set",
             status="running",
             starts_at=EPOCH,
+            # A club campaign as the Nadeo dialect serves it (useCase 2, its map UIDs).
+            attributes={
+                "useCase": 2,
+                "playlist": [f"NightdriveMap{n:02d}xxxxxxx" for n in range(1, 4)],
+            },
+            external_ids={"nadeo_group": "NLS-0000000000000000nightdrive0000"},
         ),
     )
     drivers = [
