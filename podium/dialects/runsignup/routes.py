@@ -141,8 +141,21 @@ async def list_races(call: Call) -> Reply:
         query = select(Competition).where(
             Competition.kind == races.RACE,
             Competition.parent_id.is_(None),
-            Competition.public.is_(True),
         )
+        # Drafts (non-public races) are listed only to a caller who may write to them.
+        caller = call.caller
+        if caller.kind == "anonymous":
+            query = query.where(Competition.public.is_(True))
+        elif caller.any_race:
+            if caller.organization_id is not None:
+                query = query.where(
+                    Competition.public.is_(True)
+                    | (Competition.organization_id == caller.organization_id)
+                )
+        else:
+            query = query.where(
+                Competition.public.is_(True) | Competition.id.in_(sorted(caller.race_ids))
+            )
         if name:
             query = query.where(Competition.name.icontains(name, autoescape=True))
         found = list(

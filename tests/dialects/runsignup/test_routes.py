@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from podium.dialects.runsignup import wire
 from podium.store.database import Database
-from podium.store.tables import Credential
+from podium.store.tables import Competition, Credential
 from podium.store.types import utcnow
 from tests.conftest import make_token
 from tests.dialects.runsignup.conftest import Race, RunSignup, first, results_of
@@ -441,3 +441,21 @@ async def test_a_50_mb_request_is_refused(runsignup: RunSignup) -> None:
         )
     assert response.status_code == 413
     assert response.json()["error"]["error_code"] == wire.INVALID_PARAMETERS
+
+
+async def test_draft_races_are_listed_only_to_their_keys(
+    runsignup: RunSignup, database: Database
+) -> None:
+    race = await runsignup.race(name="Draft Race")
+    other = await runsignup.race(name="Public Race")
+    async with database.write() as session:
+        row = await session.get(Competition, race.race_id)
+        assert row is not None
+        row.public = False
+    anonymous = (await call(runsignup, "GET", "/races")).json()["races"]
+    assert [r["race"]["race_id"] for r in anonymous] == [other.race_id]
+    keyed = (await call(runsignup, "GET", "/races", race.key)).json()["races"]
+    assert sorted(r["race"]["race_id"] for r in keyed) == sorted([race.race_id, other.race_id])
+    assert (await call(runsignup, "GET", f"/race/{race.race_id}")).json()["error"][
+        "error_code"
+    ] == 201
