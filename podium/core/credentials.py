@@ -8,6 +8,7 @@ request so that revocation and expiry take effect at once.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -58,6 +59,12 @@ def verify_secret(secret_hash: str | None, secret: str) -> bool:
         return False
 
 
+async def verify_secret_async(secret_hash: str | None, secret: str) -> bool:
+    """``verify_secret`` off the event loop: argon2 takes tens of milliseconds, and a
+    flood of wrong credentials must not stall every other request."""
+    return await asyncio.to_thread(verify_secret, secret_hash, secret)
+
+
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     return _hasher.hash(new_secret())
@@ -97,9 +104,9 @@ async def check(session: AsyncSession, kind: str, identifier: str, secret: str) 
         select(Credential).where(Credential.kind == kind, Credential.identifier == identifier)
     )
     if credential is None:
-        verify_secret(None, secret)
+        await verify_secret_async(None, secret)
         raise Unauthenticated("The credential is not valid.")
-    ok = VERIFIED.matches(kind, secret, credential.id) or verify_secret(
+    ok = VERIFIED.matches(kind, secret, credential.id) or await verify_secret_async(
         credential.secret_hash, secret
     )
     if not ok:

@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core.credentials import VERIFIED, hash_secret, verify_secret
+from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.store.tables import Credential
 
 KIND = "multigp_chapter_key"
@@ -45,7 +45,7 @@ async def create_key(session: AsyncSession, organization_id: int, name: str = ""
 async def chapter_of(session: AsyncSession, api_key: object) -> int | None:
     """The organization the key opens, or None for a missing, wrong or revoked key."""
     if not isinstance(api_key, str) or len(api_key) < _PREFIX:
-        verify_secret(None, "")
+        await verify_secret_async(None, "")
         return None
     row = await session.scalar(
         select(Credential).where(
@@ -53,11 +53,12 @@ async def chapter_of(session: AsyncSession, api_key: object) -> int | None:
         )
     )
     if row is None:
-        verify_secret(None, api_key)
+        await verify_secret_async(None, api_key)
         return None
     cache_key = f"{KIND}:{row.secret_hash}"
     if not (
-        VERIFIED.matches(cache_key, api_key, row.id) or verify_secret(row.secret_hash, api_key)
+        VERIFIED.matches(cache_key, api_key, row.id)
+        or await verify_secret_async(row.secret_hash, api_key)
     ):
         return None
     VERIFIED.remember(cache_key, api_key, row.id)
@@ -101,9 +102,9 @@ async def login(
         )
     )
     if user is None:
-        verify_secret(None, password)  # the same effort whether or not the name exists
+        await verify_secret_async(None, password)  # the same effort whether or not the name exists
         return None
-    if user.revoked_at is not None or not verify_secret(user.secret_hash, password):
+    if user.revoked_at is not None or not await verify_secret_async(user.secret_hash, password):
         return None
     session_id = uuid.uuid4().hex + uuid.uuid4().hex
     session.add(
@@ -134,7 +135,7 @@ async def session_pilot(session: AsyncSession, session_id: object) -> int | None
     cache_key = f"{SESSION}:{row.secret_hash}"
     if not (
         VERIFIED.matches(cache_key, session_id, row.id)
-        or verify_secret(row.secret_hash, session_id)
+        or await verify_secret_async(row.secret_hash, session_id)
     ):
         return None
     VERIFIED.remember(cache_key, session_id, row.id)
@@ -148,5 +149,5 @@ async def logout(session: AsyncSession, session_id: object) -> None:
                 Credential.kind == SESSION, Credential.identifier == session_id[: _PREFIX * 2]
             )
         )
-        if row is not None and verify_secret(row.secret_hash, session_id):
+        if row is not None and await verify_secret_async(row.secret_hash, session_id):
             await session.delete(row)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import external_ids, resources, teams
-from podium.core.credentials import VERIFIED, hash_secret, verify_secret
+from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.core.people import PEOPLE, PersonCreate
 from podium.core.principal import Principal
 from podium.core.teams import TEAMS, MemberAdd, TeamCreate
@@ -127,11 +127,12 @@ async def verify(session: AsyncSession, login: str, password: str) -> Identity:
         select(Credential).where(Credential.kind == KIND, Credential.identifier == login)
     )
     if row is None:
-        verify_secret(None, password)
+        await verify_secret_async(None, password)
         raise LoginFailed("Username could not be found.")
     cache_key = f"{KIND}:{row.secret_hash}"
     if not (
-        VERIFIED.matches(cache_key, password, row.id) or verify_secret(row.secret_hash, password)
+        VERIFIED.matches(cache_key, password, row.id)
+        or await verify_secret_async(row.secret_hash, password)
     ):
         raise LoginFailed("Invalid credentials.")
     VERIFIED.remember(cache_key, password, row.id)

@@ -444,7 +444,8 @@ async def map_surround(
                 score = int(str(raw))
             except ValueError:
                 raise one(400, "score:error-notInteger") from None
-        before, after = min(abs(lower), 50), min(abs(upper), 50)
+        # As on Nadeo, at most one record above and one below.
+        before, after = min(abs(lower), 1), min(abs(upper), 1)
         # The caller's own record keeps its place; a hypothetical score goes after equals.
         position = own_rank or await board.position_for(score, FIRST_SET)
         above = await board.top(max(position - 1 - before, 0), min(before, position - 1), FIRST_SET)

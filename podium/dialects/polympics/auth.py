@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core.credentials import VERIFIED, hash_secret, verify_secret
+from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.core.principal import Principal
 from podium.dialects.polympics import wire
 from podium.dialects.polympics.problems import PolympicsError
@@ -134,13 +134,13 @@ async def resolve(session: AsyncSession, username: str, password: str) -> tuple[
         select(Credential).where(Credential.kind == kind, Credential.identifier == ident)
     )
     if credential is None:
-        verify_secret(None, password)
+        await verify_secret_async(None, password)
         return ANONYMOUS, False
     # The hash is part of the cache key, so a reset token stops matching at once.
     cache_key = f"{kind}:{credential.secret_hash}"
     if not (
         VERIFIED.matches(cache_key, password, credential.id)
-        or verify_secret(credential.secret_hash, password)
+        or await verify_secret_async(credential.secret_hash, password)
     ):
         return ANONYMOUS, False
     VERIFIED.remember(cache_key, password, credential.id)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import credentials
-from podium.core.credentials import VERIFIED, hash_secret, verify_secret
+from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.core.errors import Unauthenticated
 from podium.dialects.runsignup import wire
 from podium.dialects.runsignup.params import Params
@@ -65,10 +65,13 @@ async def _verify(session: AsyncSession, kind: str, identifier: str, secret: str
         select(Credential).where(Credential.kind == kind, Credential.identifier == identifier)
     )
     if row is None:
-        verify_secret(None, secret)
+        await verify_secret_async(None, secret)
         raise _failed()
     cache_key = f"{kind}:{row.secret_hash}"
-    if not (VERIFIED.matches(cache_key, secret, row.id) or verify_secret(row.secret_hash, secret)):
+    if not (
+        VERIFIED.matches(cache_key, secret, row.id)
+        or await verify_secret_async(row.secret_hash, secret)
+    ):
         raise _failed()
     VERIFIED.remember(cache_key, secret, row.id)
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= utcnow()):
@@ -185,9 +188,9 @@ async def login(session: AsyncSession, email: str, password: str) -> tuple[Crede
         )
     )
     if user is None:
-        verify_secret(None, password)
+        await verify_secret_async(None, password)
         raise RsuError(wire.USER_NOT_FOUND, "User not found.")
-    if user.revoked_at is not None or not verify_secret(user.secret_hash, password):
+    if user.revoked_at is not None or not await verify_secret_async(user.secret_hash, password):
         raise RsuError(wire.BAD_LOGIN, "Email or password is invalid.")
     tmp_key, tmp_secret = new_key()
     session.add(
