@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -434,3 +435,41 @@ async def test_reconnects_after_a_server_restart(multigp: MultiGP, settings: Set
         api.close()
     heat = (await multigp.call("POST", f"/race/view?id={race_id}", chapter))["data"]["schedule"]
     assert heat["rounds"][0]["heats"][0]["entries"][0]["totalLaps"] == "4"
+
+
+# ---- bad input and an absent server ----------------------------------------------------------
+
+
+async def test_malformed_pushes_change_nothing(multigp: MultiGP) -> None:
+    chapter = await multigp.chapter()
+    race_id = await multigp.race(chapter, pilots=2, cycles=1)
+    rid = str(race_id)
+    bad: list[Capture] = [
+        (rid, 1, 1, 1, {"totalLaps": 3}),
+        (rid, 1, 1, 1, {"pilotId": "1001", "totalLaps": "many"}),
+        (rid, 1, 1, 1, {"pilotId": "1001", "totalTime": "-3"}),
+        (rid, 1, 1, 1, {"pilotId": "99999", "totalLaps": 3}),
+        (rid, 0, 1, 1, slot_result("1001", 3, 60.0)),
+        (rid, 1, 1, 0, slot_result("1001", 3, 60.0)),
+    ]
+    with connect(multigp.url, chapter.api_key) as api:
+        for capture in bad:
+            assert await run(api.push_slot_and_score, capture) is False, capture
+        ranking = [{"orderNumber": "first", "pilotId": 1001}]
+        assert await run(api.push_overall_race_results, race_id, ranking) is False
+        race = await run(api.pull_race_data, race_id)
+    assert race is not None
+    heat = race["schedule"]["rounds"][0]["heats"][0]["entries"]
+    assert all(slot.get("totalLaps") is None for slot in heat)
+    assert (await native(multigp, f"/competitions/{race_id}/results"))["data"] == []
+
+
+async def test_nothing_listening_fails_fast() -> None:
+    url = f"http://127.0.0.1:{free_port()}{wire.BASE_PATH}"
+    with connect(url, "any-key", retries=1, backoff=0.05, timeout=1.0) as api:
+        started = time.monotonic()
+        assert await run(api.pull_chapter) is None
+        assert await run(api.pull_race_data, 1) is None
+        assert await run(api._request_and_parse, "POST", "/race/view?id=1", {}) == {"status": False}
+        assert await run(api.push_slot_and_score, ("1", 1, 1, 1, slot_result("1", 1, 9.0))) is False
+        assert time.monotonic() - started < 3
