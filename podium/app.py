@@ -15,6 +15,8 @@ from podium.api.models import Health
 from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
+from podium.dialects.mooshak2.judging import JudgeQueue
+from podium.dialects.mooshak2.routes import create_mooshak
 from podium.dialects.multigp.routes import create_multigp
 from podium.dialects.nadeo.routes import create_nadeo
 from podium.dialects.polympics.routes import create_polympics
@@ -41,6 +43,7 @@ def create_app(
     redis = connect(settings.redis_url) if settings.redis_url else None
     leaderboards = Leaderboards(database, redis)
     deliveries = Deliveries(database, settings)
+    judging = JudgeQueue(database, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +51,11 @@ def create_app(
         if run_migrations:
             await migrate.upgrade(database)
         log.info("started", extra={"backend": database.backend, "version": __version__})
-        workers = [asyncio.create_task(leaderboards.run()), asyncio.create_task(deliveries.run())]
+        workers = [
+            asyncio.create_task(leaderboards.run()),
+            asyncio.create_task(deliveries.run()),
+            asyncio.create_task(judging.run()),
+        ]
         try:
             yield
         finally:
@@ -75,6 +82,7 @@ def create_app(
     app.state.database = database
     app.state.leaderboards = leaderboards
     app.state.deliveries = deliveries
+    app.state.judging = judging
 
     @app.get("/healthz", response_model=Health)
     async def healthz() -> OrjsonResponse:
@@ -95,6 +103,7 @@ def create_app(
     app.mount("/polympics", create_polympics(settings, database, deliveries))
     app.mount("/Rest", create_runsignup(settings, database))
     app.mount("/mgp/multigpwebservice", create_multigp(settings, database))
+    app.mount("/mooshak/api", create_mooshak(settings, database, judging))
     nadeo_core, nadeo_live = create_nadeo(settings, database, leaderboards)
     app.mount("/nadeo/core", nadeo_core)
     app.mount("/nadeo/live", nadeo_live)

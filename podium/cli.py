@@ -30,6 +30,7 @@ from podium.core import credentials, organizations, result_import
 from podium.core.errors import DomainError
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
+from podium.dialects.mooshak2 import cli as mooshak_cli
 from podium.dialects.multigp import cli as multigp_cli
 from podium.dialects.nadeo import cli as nadeo_cli
 from podium.dialects.polympics import cli as polympics_cli
@@ -51,6 +52,7 @@ app.add_typer(polympics_cli.app, name="polympics")
 app.add_typer(runsignup_cli.app, name="runsignup")
 app.add_typer(multigp_cli.app, name="multigp")
 app.add_typer(nadeo_cli.app, name="nadeo")
+app.add_typer(mooshak_cli.app, name="mooshak")
 
 
 @app.command()

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     nadeo_refresh_after_seconds: int = Field(default=1800, gt=0)
     nadeo_refresh_seconds: int = Field(default=86400, gt=0)
 
+    # Mooshak 2 dialect: the organization contests made through its API belong to
+    # (created on first use), token lifetime in minutes (Mooshak's 60), how many
+    # submissions are judged at once (0 = accept but do not judge in this process),
+    # and the largest program accepted, in bytes.
+    mooshak_organization: str = "mooshak"
+    mooshak_token_minutes: int = Field(default=60, gt=0)
+    judge_workers: int = Field(default=2, ge=0)
+    judge_max_program_bytes: int = Field(default=100_000, gt=0)
+
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept in ``data_dir``.
 

@@ -317,6 +317,8 @@ async def _contest(session: AsyncSession, rng: random.Random) -> None:
             status="finished",
             starts_at=EPOCH,
             ends_at=EPOCH + timedelta(hours=5),
+            attributes={"mooshak": {"policy": "ICPC", "status": "FINISHED"}},
+            external_ids={"mooshak": "spring-cup"},
         ),
     )
     problems = [
@@ -331,9 +333,25 @@ async def _contest(session: AsyncSession, rng: random.Random) -> None:
                 name=title,
                 code=code,
                 position=n,
+                attributes={
+                    "problem_id": code,
+                    "statement": f"<p>{title}: read two integers, print their {what}.</p>",
+                    "timeout": 1.0,
+                    "memory_mb": 256,
+                    "tests": [
+                        {"input": "3 4\n", "output": f"{answers[0]}\n", "public": True},
+                        {"input": "10 7\n", "output": f"{answers[1]}\n", "public": False},
+                    ],
+                },
             ),
         )
-        for n, (code, title) in enumerate((("A", "Apples"), ("B", "Bridges"), ("C", "Cycles")))
+        for n, (code, title, what, answers) in enumerate(
+            (
+                ("A", "Apples", "sum", (7, 17)),
+                ("B", "Bridges", "product", (12, 70)),
+                ("C", "Cycles", "difference", (-1, 3)),
+            )
+        )
     ]
     rows = []
     for name in CONTESTANTS:

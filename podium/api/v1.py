@@ -19,6 +19,7 @@ from podium.api.routes import (
     leaderboards as leaderboard_routes,
 )
 from podium.config import Settings
+from podium.dialects.mooshak2 import native as mooshak_native
 from podium.dialects.multigp import native as multigp_native
 from podium.dialects.nadeo import native as nadeo_native
 from podium.dialects.runsignup import native as runsignup_native
@@ -46,5 +47,6 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
     api.include_router(runsignup_native.router)
     api.include_router(multigp_native.router)
     api.include_router(nadeo_native.router)
+    api.include_router(mooshak_native.router)
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return api

@@ -360,3 +360,25 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JudgeJob(Base):
+    """A submission owed a verdict: written with the submission, so a restart judges it.
+
+    ``run_after`` is when a worker may take it; a worker that claims it pushes it out
+    by a lease, so a judge that dies mid-run leaves the job to be taken again.
+    """
+
+    __tablename__ = "judge_jobs"
+    __table_args__ = (Index("ix_judge_jobs_state_run_after", "state", "run_after"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("results.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    # queued -> done
+    state: Mapped[str] = mapped_column(String(12), default="queued", nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,14 +6,13 @@ base64url), so clients that rebuild a token from its payload still verify.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from podium.core import jws
+from podium.core.jws import TokenError as TokenError
 
 ISSUER = "NadeoServices"
 CORE = "NadeoServices"
@@ -29,44 +28,17 @@ AUDIENCES = {
 }
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def signing_key(secret: str) -> bytes:
     """A key for Nadeo tokens only, so other uses of the secret cannot forge them."""
-    return hmac.new(secret.encode(), b"podium:nadeo:jwt", hashlib.sha256).digest()
+    return jws.derive_key(secret, "nadeo:jwt")
 
 
 def encode(claims: dict[str, Any], key: bytes) -> str:
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    payload = _b64(json.dumps(claims, separators=(",", ":"), ensure_ascii=True).encode())
-    signature = hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
-    return f"{header}.{payload}.{_b64(signature)}"
-
-
-class TokenError(ValueError):
-    """A token that is malformed, forged, expired, or for another audience."""
+    return jws.encode(claims, key, "HS256")
 
 
 def decode(token: str, key: bytes) -> dict[str, Any]:
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise TokenError("The token is not a JWT.")
-    try:
-        expected = hmac.new(key, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, _unb64(parts[2])):
-            raise TokenError("The token signature is invalid.")
-        claims: dict[str, Any] = json.loads(_unb64(parts[1]))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise TokenError("The token is not a JWT.") from exc
-    if not isinstance(claims, dict):
-        raise TokenError("The token is not a JWT.")
-    return claims
+    return jws.decode(token, key, "HS256")
 
 
 @dataclass(frozen=True)

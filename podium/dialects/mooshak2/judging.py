@@ -1,0 +1,223 @@
+"""The persistent judging queue: submissions wait in ``judge_jobs`` until a worker judges them.
+
+``submit`` writes the submission and its job in one transaction, so a submission
+the API accepted is judged even if the server stops before a worker takes it. A
+worker claims a job with a lease (``run_after`` pushed out), compiles and runs the
+program in a thread (the judge's sandbox blocks), and writes the verdict through
+the core, which logs an event and moves the leaderboard. A job whose judging keeps
+failing is closed with "Requires Reevaluation" after ``MAX_ATTEMPTS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from podium import judge
+from podium.config import Settings
+from podium.core import resources
+from podium.core.principal import SYSTEM
+from podium.core.results import RESULTS, ResultUpdate
+from podium.dialects.mooshak2.wire import Verdict
+from podium.store.database import Database
+from podium.store.tables import Challenge, JudgeJob, Result
+from podium.store.types import utcnow
+
+log = logging.getLogger("podium.judge")
+
+MAX_ATTEMPTS = 3
+POLL_SECONDS = 1.0
+_COMPILE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Work:
+    job_id: int
+    result_id: int
+    source: bytes
+    filename: str
+    tests: list[judge.TestCase]
+    limits: judge.Limits
+
+
+def lease_for(tests: int, timeout: float) -> timedelta:
+    """Long enough to compile and run every test to its wall limit, with room to spare."""
+    return timedelta(seconds=60 + _COMPILE_SECONDS + tests * (2 * timeout + 1))
+
+
+def finished_attributes(attributes: dict[str, Any], outcome: judge.Evaluation) -> dict[str, Any]:
+    """The submission's attributes once judged (what evaluation-summary reports)."""
+    return {
+        **attributes,
+        "verdict": str(outcome.status),
+        "state": "final",
+        "mark": outcome.mark,
+        "observations": outcome.observations,
+        "feedback": outcome.feedback,
+        "tests_passed": outcome.tests_passed,
+        "tests_total": outcome.tests_total,
+        "metrics": {
+            "executionTime": outcome.execution_ms / 1000,
+            "cpuUsage": outcome.cpu_ms / 1000,
+            "memoryUsage": outcome.memory_kb,
+            "programSize": outcome.program_size,
+            "linesOfCode": outcome.lines_of_code,
+        },
+        "evaluated_at": int(time.time() * 1000),
+    }
+
+
+class JudgeQueue:
+    """The judging workers of one process; ``wake()`` after committing a submission."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self.database = database
+        self.workers = settings.judge_workers
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(max(self.workers, 1))
+        self._running: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Judge until cancelled; polls too, so jobs left by a stopped server are found."""
+        if self.workers == 0:
+            return
+        try:
+            while True:
+                free = self.workers - len(self._running)
+                claimed: list[Work] = []
+                if free > 0:
+                    try:
+                        claimed = await self.claim(free)
+                    except Exception:
+                        log.exception("claiming judge jobs failed")
+                for work in claimed:
+                    task = asyncio.create_task(self._judge(work))
+                    self._running.add(task)
+                    task.add_done_callback(self._done)
+                if claimed and len(self._running) < self.workers:
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+        finally:
+            for task in self._running:
+                task.cancel()
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()
+
+    async def claim(self, most: int) -> list[Work]:
+        now = utcnow()
+        out: list[Work] = []
+        async with self.database.write() as session:
+            query = (
+                select(JudgeJob)
+                .where(JudgeJob.state == "queued", JudgeJob.run_after <= now)
+                .order_by(JudgeJob.id)
+                .limit(most)
+            )
+            if self.database.backend == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for job in (await session.scalars(query)).all():
+                result = await session.get(Result, job.result_id)
+                problem = (
+                    await session.get(Challenge, result.challenge_id)
+                    if result is not None and result.challenge_id is not None
+                    else None
+                )
+                if result is None or problem is None:
+                    job.state, job.finished_at = "done", now
+                    job.last_error = "The submission or its problem is gone."
+                    continue
+                job.attempts += 1
+                work = _work(job, result, problem)
+                job.run_after = now + lease_for(len(work.tests), work.limits.time_seconds)
+                out.append(work)
+        return out
+
+    async def _judge(self, work: Work) -> None:
+        async with self._slots:
+            try:
+                outcome = await asyncio.to_thread(
+                    judge.evaluate, work.source, work.filename, work.tests, work.limits
+                )
+            except Exception as exc:
+                log.exception("judging failed", extra={"result": work.result_id})
+                await self._failed(work, f"{type(exc).__name__}: {exc}")
+                return
+        await self._record(work, outcome)
+
+    async def _record(self, work: Work, outcome: judge.Evaluation) -> None:
+        async with self.database.write() as session:
+            job = await session.get(JudgeJob, work.job_id)
+            result = await session.get(Result, work.result_id)
+            if job is None or job.state != "queued":
+                return
+            job.state, job.finished_at = "done", utcnow()
+            if result is None:
+                return
+            await resources.update(
+                session,
+                SYSTEM,
+                RESULTS,
+                result.id,
+                ResultUpdate(
+                    points=1.0 if outcome.status == judge.Verdict.ACCEPTED else 0.0,
+                    attributes=finished_attributes(result.attributes, outcome),
+                ),
+            )
+        log.info("judged", extra={"result": work.result_id, "verdict": str(outcome.status)})
+
+    async def _failed(self, work: Work, error: str) -> None:
+        async with self.database.write() as session:
+            job = await session.get(JudgeJob, work.job_id)
+            if job is None or job.state != "queued":
+                return
+            job.last_error = error[:500]
+            if job.attempts < MAX_ATTEMPTS:
+                job.run_after = utcnow() + timedelta(seconds=5 * job.attempts)
+                return
+            job.state, job.finished_at = "done", utcnow()
+            result = await session.get(Result, work.result_id)
+            if result is not None:
+                attributes = {
+                    **result.attributes,
+                    "verdict": Verdict.REQUIRES_REEVALUATION.value,
+                    "state": "final",
+                    "observations": "The judge could not evaluate this submission.",
+                    "evaluated_at": int(time.time() * 1000),
+                }
+                await resources.update(
+                    session, SYSTEM, RESULTS, result.id, ResultUpdate(attributes=attributes)
+                )
+
+
+def _work(job: JudgeJob, result: Result, problem: Challenge) -> Work:
+    attrs = result.attributes
+    tests = problem.attributes.get("tests") or []
+    if not attrs.get("consider", True):
+        tests = [t for t in tests if t.get("public")] or tests[:1]
+    limits = judge.Limits(
+        time_seconds=float(problem.attributes.get("timeout", 1.0)),
+        memory_mb=int(problem.attributes.get("memory_mb", 256)),
+    )
+    return Work(
+        job_id=job.id,
+        result_id=result.id,
+        source=base64.b64decode(attrs.get("program", "")),
+        filename=str(attrs.get("filename", "program")),
+        tests=[judge.TestCase(str(t["input"]).encode(), str(t["output"]).encode()) for t in tests],
+        limits=limits,
+    )

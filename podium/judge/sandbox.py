@@ -1,0 +1,308 @@
+"""Running untrusted programs: limits always, isolation as strong as the machine allows.
+
+Every run gets, whatever the machine:
+- resource limits (CPU seconds, address space, file size, open files, processes, no
+  core dumps), its own session, and a wall-clock deadline;
+- output read with a cap, stdin from a file (so no pipe can deadlock);
+- when Podium runs as root, an unprivileged user id of its own, so the process
+  limit bites and the program can write nowhere but its directory;
+- at the end, every process of the run killed: its process group and, when it has
+  its own user id, every process of that id (a fork bomb that changed group).
+
+With bubblewrap (Debian's ``bubblewrap``) working, the program also runs in new
+user, PID, network, IPC and mount namespaces: no network at all, a read-only view
+of the system, a private /tmp, and everything dies with the sandbox. Without it, a
+network namespace is still tried (``unshare``), and ``describe()`` says what holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import itertools
+import json
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from podium.judge.languages import PYTHON
+
+MOUNT = "/sandbox"
+_UID_BASE = 61000
+_UID_SPAN = 4000
+_uids = itertools.count(os.getpid() * 7919 % _UID_SPAN)
+_uid_lock = threading.Lock()
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one sandboxed process did."""
+
+    exit_code: int | None
+    signal: int | None
+    stdout: bytes
+    stderr: bytes
+    wall_seconds: float
+    cpu_seconds: float
+    max_rss_kb: int
+    timed_out: bool
+    output_exceeded: bool
+
+
+@dataclass(frozen=True)
+class Bounds:
+    cpu_seconds: float
+    wall_seconds: float
+    memory_bytes: int | None  # address space; None leaves it to the runtime
+    output_bytes: int
+    processes: int
+    file_bytes: int = 64 * 1024 * 1024
+    open_files: int = 64
+
+
+@cache
+def bubblewrap() -> str | None:
+    """bwrap's path when it is installed and can build a sandbox here."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return None
+    probe = [path, *_bwrap_args("/"), "true"]
+    uid = _probe_uid()
+    try:
+        done = subprocess.run(  # noqa: S603 (a fixed probe)
+            probe,
+            capture_output=True,
+            timeout=20,
+            check=False,
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if done.returncode == 0 else None
+
+
+def describe() -> str:
+    if bubblewrap():
+        return "bubblewrap (user, PID, network, IPC and mount namespaces) + resource limits"
+    who = "a private user id" if os.geteuid() == 0 else "the server's user id"
+    return f"resource limits, {who}, network namespace when the kernel allows it"
+
+
+def _bwrap_args(workdir: str) -> list[str]:
+    args = ["--unshare-all", "--die-with-parent", "--new-session"]
+    for path in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"):
+        args += ["--ro-bind-try", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # noqa: S108 (private tmpfs)
+    args += ["--bind", workdir, MOUNT, "--chdir", MOUNT]
+    return args
+
+
+def _next_uid() -> int:
+    with _uid_lock:
+        return _UID_BASE + next(_uids) % _UID_SPAN
+
+
+def _probe_uid() -> int | None:
+    return _next_uid() if os.geteuid() == 0 else None
+
+
+def private_dir(root: str | None = None) -> tuple[Path, int | None]:
+    """A fresh 0700 directory for one evaluation, owned by the run's own user id."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="podium-judge-", dir=root))
+    uid = _next_uid() if os.geteuid() == 0 else None
+    if uid is not None:
+        os.chown(path, uid, uid)
+    path.chmod(0o700)
+    return path, uid
+
+
+def give(path: Path, uid: int | None) -> None:
+    """Hand a file we wrote to the run's user."""
+    if uid is not None:
+        os.chown(path, uid, uid)
+
+
+def _limits(bounds: Bounds, isolate_net: bool) -> None:
+    """In the child, before exec: no way back from here, so nothing may raise."""
+    cpu = max(1, int(bounds.cpu_seconds + 0.999))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (bounds.file_bytes, bounds.file_bytes))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (bounds.open_files, bounds.open_files))
+    resource.setrlimit(resource.RLIMIT_NPROC, (bounds.processes, bounds.processes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if isolate_net:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)
+
+
+# Runs inside the sandbox: starts the program with its address-space limit, waits
+# for it, and reports its exit status and resource use on an inherited descriptor
+# the program itself never holds.
+_REPORTER = """
+import json, os, resource, sys
+fd, memory, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, json.dumps([status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]).encode())
+"""
+
+
+def run(
+    argv: Sequence[str],
+    workdir: Path,
+    uid: int | None,
+    bounds: Bounds,
+    stdin: Path | None = None,
+) -> Run:
+    """Run ``argv`` in ``workdir`` (seen as /sandbox under bubblewrap) within ``bounds``."""
+    wrap = bubblewrap()
+    report_read, report_write = os.pipe()
+    memory = bounds.memory_bytes or 0
+    inner = [PYTHON, "-S", "-c", _REPORTER, str(report_write), str(memory), *argv]
+    command = [wrap, *_bwrap_args(str(workdir)), *inner] if wrap else inner
+    env = {"PATH": PATH, "LANG": "C.UTF-8", "HOME": MOUNT if wrap else str(workdir)}
+    started = time.monotonic()
+    try:
+        with open(stdin or os.devnull, "rb") as source:
+            process = subprocess.Popen(  # noqa: S603 (argv from our language table; no shell)
+                command,
+                cwd=workdir,
+                env=env,
+                stdin=source,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                pass_fds=(report_write,),
+                preexec_fn=lambda: _limits(bounds, isolate_net=wrap is None),
+                user=uid,
+                group=uid,
+                extra_groups=[] if uid is not None else None,
+            )
+    finally:
+        os.close(report_write)
+    try:
+        stdout, stderr, timed_out, exceeded = _collect(process, started, bounds)
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        _pid, outer, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(outer)
+        if uid is not None:
+            sweep(uid)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+    with os.fdopen(report_read, "rb") as reader:
+        report = reader.read()
+    wall = time.monotonic() - started
+    try:
+        status, cpu, rss = json.loads(report)
+        code = os.waitstatus_to_exitcode(status)
+    except ValueError:  # killed before it could report
+        code, cpu, rss = process.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return Run(
+        exit_code=code if code >= 0 else None,
+        signal=-code if code < 0 else None,
+        stdout=stdout,
+        stderr=stderr,
+        wall_seconds=wall,
+        cpu_seconds=cpu,
+        max_rss_kb=rss,
+        timed_out=timed_out,
+        output_exceeded=exceeded,
+    )
+
+
+def _collect(
+    process: subprocess.Popen[bytes], started: float, bounds: Bounds
+) -> tuple[bytes, bytes, bool, bool]:
+    """Read both pipes until EOF, the wall deadline or too much output."""
+    assert process.stdout is not None and process.stderr is not None
+    chunks: dict[int, list[bytes]] = {1: [], 2: []}
+    sizes = {1: 0, 2: 0}
+    caps = {1: bounds.output_bytes, 2: 64 * 1024}
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ, 1)
+        selector.register(process.stderr, selectors.EVENT_READ, 2)
+        open_pipes = 2
+        while open_pipes:
+            left = started + bounds.wall_seconds - time.monotonic()
+            if left <= 0:
+                return b"".join(chunks[1]), b"".join(chunks[2]), True, False
+            for key, _ in selector.select(timeout=min(left, 0.5)):
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fileobj)
+                    open_pipes -= 1
+                    continue
+                which = key.data
+                if sizes[which] < caps[which]:
+                    chunks[which].append(data[: caps[which] - sizes[which]])
+                sizes[which] += len(data)
+                if which == 1 and sizes[1] > caps[1]:
+                    return b"".join(chunks[1]), b"".join(chunks[2]), False, True
+    return b"".join(chunks[1]), b"".join(chunks[2]), False, False
+
+
+def sweep(uid: int) -> None:
+    """A fork bomb's children may have left the group: kill every process of the
+    run's own user id until none is left."""
+    for _ in range(100):
+        if not kill_user(uid):
+            return
+        time.sleep(0.01)
+
+
+def kill_user(uid: int) -> int:
+    """SIGKILL every process of ``uid``; how many were found."""
+    found = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid != uid or _zombie(entry.path):
+                continue
+            os.kill(int(entry.name), signal.SIGKILL)
+            found += 1
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
+
+
+def _zombie(proc_dir: str) -> bool:
+    with open(f"{proc_dir}/stat", "rb") as stat:
+        return stat.read().rpartition(b")")[2].split()[0] == b"Z"
+
+
+def processes_of(uid: int) -> int:
+    """Live processes of ``uid`` (zombies awaiting their parent do not count)."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        with contextlib.suppress(FileNotFoundError):
+            if entry.name.isdigit() and entry.stat().st_uid == uid and not _zombie(entry.path):
+                count += 1
+    return count
