@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from podium.judge import LANGUAGES, available_languages, language_for
+from podium.judge.compare import compare
+from podium.judge.languages import java_class
+from podium.judge.verdicts import Verdict
+
+
+def test_languages_by_extension() -> None:
+    assert language_for("a.py") is LANGUAGES["python3"]
+    assert language_for("A.CPP") is LANGUAGES["cpp"]
+    assert language_for("x.cc") is LANGUAGES["cpp"]
+    assert language_for("Main.java") is LANGUAGES["java"]
+    assert language_for("prog") is None and language_for("a.rb") is None
+
+
+def test_available_languages_report_versions() -> None:
+    found = {lang.id: lang for lang in available_languages()}
+    assert {"python3", "c", "cpp"} <= set(found)
+    assert "Python 3" in found["python3"].version or "3." in found["python3"].version
+    assert found["c"].compile.startswith("gcc")
+
+
+def test_java_class_name() -> None:
+    assert java_class(b"public final class Solver { }") == "Solver"
+    assert java_class(b"class Hidden {}") == "Main"
+
+
+def test_compare() -> None:
+    assert compare(b"1\n2\n", b"1\n2\n") is Verdict.ACCEPTED
+    assert compare(b"1  \r\n2\n\n\n", b"1\n2") is Verdict.ACCEPTED
+    assert compare(b"1 2\n", b"1\n2\n") is Verdict.PRESENTATION_ERROR
+    assert compare(b"12\n", b"1 2\n") is Verdict.WRONG_ANSWER
+    assert compare(b"", b"1\n") is Verdict.WRONG_ANSWER
