@@ -25,6 +25,7 @@ serve: $(STAMP)
 
 ## The whole test suite (PostgreSQL/Redis tests run when PODIUM_TEST_*_URL are set).
 test: $(STAMP)
+	scripts/system-packages
 	$(BIN)/ruff check podium tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
