@@ -11,6 +11,7 @@ from podium.api.responses import OrjsonResponse
 from podium.api.routes import (
     awards,
     competitions,
+    feed,
     organizations,
     results,
     tokens,
@@ -41,7 +42,15 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
     api.state.database = database
     api.state.leaderboards = leaderboards
     problems.install(api)
-    for module in (organizations, competitions, results, leaderboard_routes, awards, tokens):
+    for module in (
+        organizations,
+        competitions,
+        results,
+        leaderboard_routes,
+        awards,
+        tokens,
+        feed,
+    ):
         api.include_router(module.router)
     # Organizer routes of the dialects that need more than the core concepts.
     api.include_router(runsignup_native.router)

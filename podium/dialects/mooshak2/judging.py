@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from podium import judge
+import podium.judge as judge
 from podium.config import Settings
 from podium.core import resources
 from podium.core.principal import SYSTEM

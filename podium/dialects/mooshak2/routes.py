@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from podium import judge
+import podium.judge as judge
 from podium.api.limits import BodyLimit
 from podium.config import Settings
 from podium.core import resources
