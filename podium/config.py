@@ -33,13 +33,16 @@ class Settings(BaseSettings):
     # Page size ceiling for list routes.
     max_page_size: int = Field(default=500, gt=0)
 
-    # Outbound webhooks (Polympics callbacks): tries before a delivery is parked as
+    # Outbound webhooks (native and Polympics callbacks): tries before a delivery is parked as
     # dead, the first retry delay (doubling each time, with jitter), its ceiling, and
     # how long one POST may take.
     webhook_max_attempts: int = Field(default=8, gt=0)
     webhook_retry_base_seconds: float = Field(default=2.0, gt=0)
     webhook_retry_max_seconds: float = Field(default=3600.0, gt=0)
     webhook_timeout_seconds: float = Field(default=15.0, gt=0)
+    # How long a worker owns a delivery it is sending: one that dies mid-send leaves
+    # the delivery to be sent again after this.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
 
     # Polympics dialect: the organization it serves (created on first use), whether
     # new accounts may sign up, how long a user session lives ("30d", "12h 30m", ...),

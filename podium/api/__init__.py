@@ -27,6 +27,7 @@ from podium.api._errors import (
 )
 from podium.api.client import AsyncClient, AsyncPaginator, Client, Paginator
 from podium.api.models import Page
+from podium.api.webhooks import verify_webhook
 
 __all__ = [
     "APIConnectionError",
@@ -49,4 +50,5 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "UnprocessableEntityError",
+    "verify_webhook",
 ]

@@ -15,6 +15,7 @@ from podium.api.routes import (
     organizations,
     results,
     tokens,
+    webhooks,
 )
 from podium.api.routes import (
     leaderboards as leaderboard_routes,
@@ -50,6 +51,7 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
         awards,
         tokens,
         feed,
+        webhooks,
     ):
         api.include_router(module.router)
     # Organizer routes of the dialects that need more than the core concepts.

@@ -1,7 +1,10 @@
 """Outbound webhook delivery from a transactional outbox.
 
 A change that owes someone a message writes a ``Delivery`` row in its own
-transaction (``enqueue``). A worker then POSTs due rows, retrying failures with
+transaction (``enqueue``); native webhooks instead follow the event log: the worker
+turns events past each webhook's stored cursor into deliveries and moves the cursor
+in the same transaction (``fan_out``), so no event is skipped or owed twice. A
+worker then POSTs due rows, retrying failures with
 exponential backoff and jitter (honouring ``Retry-After``) until the receiver
 answers 2xx or the tries run out, when the row is parked as ``dead``. Claiming a
 row pushes ``next_attempt_at`` out by a lease, so several workers never send the
@@ -21,18 +24,19 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.config import Settings
+from podium.feed import signing, stream
 from podium.store.database import Database
-from podium.store.tables import Delivery, Webhook
+from podium.store.tables import Delivery, Event, Webhook
 from podium.store.types import utcnow
 
 log = logging.getLogger("podium.deliveries")
 
-LEASE = timedelta(seconds=60)
 BATCH = 50
+FAN_OUT_EVENTS = 1000
 POLL_SECONDS = 1.0
 
 # How each kind of webhook turns a delivery into request headers.
@@ -44,12 +48,41 @@ def bearer_headers(webhook: Webhook, _delivery: Delivery, _body: bytes) -> dict[
     return {"Authorization": f"Bearer {webhook.secret}"}
 
 
-HEADERS: dict[str, Headers] = {"polympics": bearer_headers}
+def signed_headers(webhook: Webhook, delivery: Delivery, body: bytes) -> dict[str, str]:
+    """Native webhooks: an HMAC signature over timestamp and body, and a delivery id
+    that stays the same on every retry, so a receiver can drop repeats."""
+    return {
+        signing.HEADER: signing.sign(webhook.secret, body),
+        signing.DELIVERY_HEADER: str(delivery.body.get("id", delivery.id)),
+        signing.EVENT_HEADER: delivery.event_type,
+    }
+
+
+HEADERS: dict[str, Headers] = {"polympics": bearer_headers, "native": signed_headers}
 
 
 def enqueue(session: AsyncSession, webhook: Webhook, event_type: str, body: dict[str, Any]) -> None:
     """Owe ``webhook`` this message once the surrounding transaction commits."""
     session.add(Delivery(webhook_id=webhook.id, event_type=event_type, body=body))
+
+
+def native_body(webhook: Webhook, event: Event) -> dict[str, Any]:
+    """What a native webhook receives: the feed's line for the event, under an id
+    unique to this webhook and event (the idempotency key)."""
+    return {
+        "id": f"wh{webhook.id}-e{event.seq}",
+        "type": event.type,
+        "created_at": event.created_at.isoformat(),
+        "data": stream.line(event),
+    }
+
+
+async def replay(session: AsyncSession, delivery: Delivery) -> None:
+    """Send a dead delivery again, with a fresh count of tries."""
+    delivery.state = "pending"
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    delivery.last_error = None
 
 
 def retry_delay(attempts: int, base: float, ceiling: float, rng: random.Random) -> float:
@@ -88,6 +121,7 @@ class Deliveries:
         self.base = settings.webhook_retry_base_seconds
         self.ceiling = settings.webhook_retry_max_seconds
         self.timeout = settings.webhook_timeout_seconds
+        self.lease = timedelta(seconds=settings.webhook_lease_seconds)
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._wake = asyncio.Event()
 
@@ -110,7 +144,9 @@ class Deliveries:
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
 
     async def run_once(self, http: httpx.AsyncClient) -> int:
-        """Send every due delivery once; the number attempted."""
+        """Owe native webhooks their new events, then send every due delivery once;
+        the number attempted."""
+        await self.fan_out()
         claimed = await self._claim()
         if claimed:
             await asyncio.gather(*(self._send(http, webhook, row) for webhook, row in claimed))
@@ -136,8 +172,44 @@ class Deliveries:
             }
             for row in rows:
                 row.attempts += 1
-                row.next_attempt_at = now + LEASE
+                row.next_attempt_at = now + self.lease
         return [(hooks[row.webhook_id], row) for row in rows if row.webhook_id in hooks]
+
+    async def fan_out(self) -> int:
+        """Turn events past each active native webhook's cursor into deliveries."""
+        made = 0
+        behind = select(Webhook.id).where(
+            Webhook.kind == "native",
+            Webhook.active.is_(True),
+            Webhook.cursor_seq < select(func.coalesce(func.max(Event.seq), 0)).scalar_subquery(),
+        )
+        async with self.database.read() as session:
+            if await session.scalar(behind.limit(1)) is None:
+                return 0  # the usual case: no write transaction at all
+        async with self.database.write() as session:
+            newest = int(await session.scalar(select(func.coalesce(func.max(Event.seq), 0))) or 0)
+            query = select(Webhook).where(
+                Webhook.kind == "native", Webhook.active.is_(True), Webhook.cursor_seq < newest
+            )
+            if self.database.backend == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for hook in (await session.scalars(query)).all():
+                upto = min(newest, hook.cursor_seq + FAN_OUT_EVENTS)
+                wanted = stream.Filter(
+                    organization_id=hook.organization_id,
+                    competition_ids=None if hook.competition_id is None else [hook.competition_id],
+                    types=hook.event_types,
+                )
+                events = await session.scalars(
+                    select(Event)
+                    .where(Event.seq > hook.cursor_seq, Event.seq <= upto, *wanted.where())
+                    .order_by(Event.seq)
+                )
+                for event in events:
+                    enqueue(session, hook, event.type, native_body(hook, event))
+                    made += 1
+                hook.cursor_seq = upto
+        return made
 
     async def _send(self, http: httpx.AsyncClient, webhook: Webhook, row: Delivery) -> None:
         body = orjson.dumps(row.body)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -337,6 +338,16 @@ class Webhook(Base):
     url: Mapped[str] = mapped_column(String(2083), nullable=False)
     secret: Mapped[str] = mapped_column(String(500), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Native webhooks follow the event log: the last seq turned into deliveries.
+    cursor_seq: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0", nullable=False
+    )
+    active: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true(), nullable=False
+    )
+    description: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", nullable=False
+    )
 
 
 class Delivery(Base):
