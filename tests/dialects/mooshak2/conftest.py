@@ -36,6 +36,18 @@ class Mooshak:
                 session, SYSTEM, contest_id=contest_id, designation=contest_id, status=status
             )
 
+    async def problem(self, contest_id: str, problem_id: str) -> None:
+        async with self.database.write() as session:
+            await admin.add_problem(
+                session,
+                SYSTEM,
+                contest_id,
+                problem_id=problem_id,
+                label=problem_id,
+                title=problem_id,
+                tests=SUM_TESTS,
+            )
+
     async def team(self, username: str, password: str, contest_id: str = CONTEST) -> None:
         async with self.database.write() as session:
             await admin.create_user(
@@ -50,8 +62,8 @@ def program(tmp_path: Path, source: bytes, name: str = "sum.py") -> Path:
     return path
 
 
-@pytest.fixture
-async def mooshak(settings: Settings, database: Database) -> AsyncIterator[Mooshak]:
+async def seed(database: Database) -> None:
+    """The contest, problem A and the two users every test starts with."""
     async with database.write() as session:
         await admin.create_contest(
             session, SYSTEM, contest_id=CONTEST, designation="Prototype ICPC", status="RUNNING"
@@ -71,8 +83,11 @@ async def mooshak(settings: Settings, database: Database) -> AsyncIterator[Moosh
         await admin.create_user(
             session, SYSTEM, username="team1", password="pw1", contest_id=CONTEST
         )
-        await admin.create_user(
-            session, SYSTEM, username="admin", password="adminpw", role="ADMIN"
-        )
+        await admin.create_user(session, SYSTEM, username="admin", password="adminpw", role="ADMIN")
+
+
+@pytest.fixture
+async def mooshak(settings: Settings, database: Database) -> AsyncIterator[Mooshak]:
+    await seed(database)
     with LiveServer(settings) as server:
         yield Mooshak(server, database)
