@@ -10,7 +10,7 @@ from __future__ import annotations
 import email.utils
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -257,6 +257,60 @@ def list_events_call(
         after=after, limit=limit, organization_id=organization_id, competition_id=competition_id
     )
     return Call("GET", "/events", _list_of(models.Event), params)
+
+
+def create_webhook_call(body: dict[str, Any]) -> Call[models.WebhookCreated]:
+    return Call("POST", "/webhooks", models.WebhookCreated.model_validate, json=body)
+
+
+def list_webhooks_call() -> Call[list[models.Webhook]]:
+    return Call("GET", "/webhooks", _list_of(models.Webhook))
+
+
+def get_webhook_call(webhook_id: int) -> Call[models.Webhook]:
+    return Call("GET", f"/webhooks/{_id(webhook_id)}", models.Webhook.model_validate)
+
+
+def update_webhook_call(webhook_id: int, body: dict[str, Any]) -> Call[models.Webhook]:
+    path = f"/webhooks/{_id(webhook_id)}"
+    return Call("PATCH", path, models.Webhook.model_validate, json=body)
+
+
+def delete_webhook_call(webhook_id: int) -> Call[None]:
+    return Call("DELETE", f"/webhooks/{_id(webhook_id)}", _nothing)
+
+
+def list_deliveries_call(
+    webhook_id: int, state: str | None, limit: int | None
+) -> Call[list[models.WebhookDelivery]]:
+    path = f"/webhooks/{_id(webhook_id)}/deliveries"
+    return Call("GET", path, _list_of(models.WebhookDelivery), query(state=state, limit=limit))
+
+
+def replay_delivery_call(webhook_id: int, delivery_id: int) -> Call[models.WebhookDelivery]:
+    path = f"/webhooks/{_id(webhook_id)}/deliveries/{_id(delivery_id)}/replay"
+    return Call("POST", path, models.WebhookDelivery.model_validate)
+
+
+def feed_params(
+    since_token: str | None,
+    organization_id: int | None,
+    competition_id: int | None,
+    types: Sequence[str] | None,
+    follow: bool,
+) -> dict[str, Any]:
+    return query(
+        since_token=since_token,
+        organization_id=organization_id,
+        competition_id=competition_id,
+        types=",".join(types) if types else None,
+        stream="true" if follow else "false",
+    )
+
+
+def feed_event(line: str) -> models.FeedEvent | None:
+    """One NDJSON line of the feed; None for a keep-alive."""
+    return models.FeedEvent.model_validate_json(line) if line.strip() else None
 
 
 # Responses -----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from podium.api.models import (
     EntryCreate,
     EntryUpdate,
     Event,
+    FeedEvent,
     Heat,
     HeatCreate,
     HeatUpdate,
@@ -80,6 +81,9 @@ from podium.api.models import (
     Token,
     TokenCreate,
     TokenCreated,
+    Webhook,
+    WebhookCreated,
+    WebhookDelivery,
 )
 from podium.core.fields import ResultStatus
 
@@ -673,6 +677,75 @@ class Client:
         """
         return self._send(_base.list_events_call(after, limit, organization_id, competition_id))
 
+    # Webhooks and the event feed
+
+    def create_webhook(
+        self,
+        url: str,
+        *,
+        event_types: Iterable[str] = (),
+        organization_id: int | None = None,
+        competition_id: int | None = None,
+        secret: str | None = None,
+        description: str = "",
+    ) -> WebhookCreated:
+        """Subscribe ``url`` to events; the returned ``secret`` is shown only now."""
+        body = _base.query(
+            url=url,
+            event_types=list(event_types),
+            organization_id=organization_id,
+            competition_id=competition_id,
+            secret=secret,
+            description=description,
+        )
+        return self._send(_base.create_webhook_call(body))
+
+    def list_webhooks(self) -> list[Webhook]:
+        return self._send(_base.list_webhooks_call())
+
+    def get_webhook(self, webhook_id: int) -> Webhook:
+        return self._send(_base.get_webhook_call(webhook_id))
+
+    def update_webhook(self, webhook_id: int, **fields: Any) -> Webhook:
+        """Change ``url``, ``event_types``, ``secret``, ``description`` or ``active``."""
+        return self._send(_base.update_webhook_call(webhook_id, fields))
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        self._send(_base.delete_webhook_call(webhook_id))
+
+    def list_deliveries(
+        self, webhook_id: int, *, state: str | None = None, limit: int | None = None
+    ) -> list[WebhookDelivery]:
+        """Newest first; ``state="dead"`` is the dead-letter list."""
+        return self._send(_base.list_deliveries_call(webhook_id, state, limit))
+
+    def replay_delivery(self, webhook_id: int, delivery_id: int) -> WebhookDelivery:
+        return self._send(_base.replay_delivery_call(webhook_id, delivery_id))
+
+    def event_feed(
+        self,
+        *,
+        since_token: str | None = None,
+        organization_id: int | None = None,
+        competition_id: int | None = None,
+        types: Iterable[str] | None = None,
+        follow: bool = False,
+    ) -> Iterator[FeedEvent]:
+        """Feed events after ``since_token``; with ``follow`` keep waiting for new ones
+        (keep-alives are skipped). Remember the last ``token`` to resume later."""
+        params = _base.feed_params(
+            since_token, organization_id, competition_id, list(types or ()), follow
+        )
+        timeout = httpx.Timeout(10.0, read=None) if follow else httpx.USE_CLIENT_DEFAULT
+        with self._http.stream("GET", "/event-feed", params=params, timeout=timeout) as response:
+            if response.is_error:
+                response.read()
+                _base.parse_response(Call("GET", "/event-feed", _base._nothing), response)
+            for text in response.iter_lines():
+                event = _base.feed_event(text)
+                if event is not None:
+                    yield event
+
     # Leaderboards
 
     def get_leaderboard(
@@ -1224,6 +1297,72 @@ class AsyncClient:
         return await self._send(
             _base.list_events_call(after, limit, organization_id, competition_id)
         )
+
+    # Webhooks and the event feed
+
+    async def create_webhook(
+        self,
+        url: str,
+        *,
+        event_types: Iterable[str] = (),
+        organization_id: int | None = None,
+        competition_id: int | None = None,
+        secret: str | None = None,
+        description: str = "",
+    ) -> WebhookCreated:
+        body = _base.query(
+            url=url,
+            event_types=list(event_types),
+            organization_id=organization_id,
+            competition_id=competition_id,
+            secret=secret,
+            description=description,
+        )
+        return await self._send(_base.create_webhook_call(body))
+
+    async def list_webhooks(self) -> list[Webhook]:
+        return await self._send(_base.list_webhooks_call())
+
+    async def get_webhook(self, webhook_id: int) -> Webhook:
+        return await self._send(_base.get_webhook_call(webhook_id))
+
+    async def update_webhook(self, webhook_id: int, **fields: Any) -> Webhook:
+        return await self._send(_base.update_webhook_call(webhook_id, fields))
+
+    async def delete_webhook(self, webhook_id: int) -> None:
+        await self._send(_base.delete_webhook_call(webhook_id))
+
+    async def list_deliveries(
+        self, webhook_id: int, *, state: str | None = None, limit: int | None = None
+    ) -> list[WebhookDelivery]:
+        return await self._send(_base.list_deliveries_call(webhook_id, state, limit))
+
+    async def replay_delivery(self, webhook_id: int, delivery_id: int) -> WebhookDelivery:
+        return await self._send(_base.replay_delivery_call(webhook_id, delivery_id))
+
+    async def event_feed(
+        self,
+        *,
+        since_token: str | None = None,
+        organization_id: int | None = None,
+        competition_id: int | None = None,
+        types: Iterable[str] | None = None,
+        follow: bool = False,
+    ) -> AsyncIterator[FeedEvent]:
+        params = _base.feed_params(
+            since_token, organization_id, competition_id, list(types or ()), follow
+        )
+        timeout = httpx.Timeout(10.0, read=None) if follow else httpx.USE_CLIENT_DEFAULT
+        async with self._http.stream(
+            "GET", "/event-feed", params=params, timeout=timeout
+        ) as response:
+            if response.is_error:
+                await response.aread()
+                _base.parse_response(Call("GET", "/event-feed", _base._nothing), response)
+            async for text in response.aiter_lines():
+                event = _base.feed_event(text)
+                if event is not None:
+                    yield event
 
     # Leaderboards
 

@@ -309,3 +309,48 @@ class Health(BaseModel):
     version: str
     database: str
     redis: str | None = None
+
+
+class Webhook(Model):
+    id: int
+    kind: str
+    url: str
+    event_types: list[str]
+    organization_id: int | None
+    competition_id: int | None
+    description: str
+    active: bool
+    created_at: datetime
+    pending: int = 0
+    dead: int = 0
+
+
+class WebhookCreated(Webhook):
+    secret: str = Field(description="Shown once: keep it to verify signatures.")
+
+
+class WebhookDelivery(Model):
+    id: int
+    webhook_id: int
+    idempotency_id: str
+    event_type: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class FeedEvent(Model):
+    """One line of the event feed."""
+
+    type: str
+    id: str | None
+    op: str
+    data: dict[str, Any] | None
+    token: str
+    time: datetime
+    organization_id: int | None = None
+    competition_id: int | None = None

@@ -9,7 +9,6 @@ An instance admin manages all; an organization's write token its organization's.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -17,7 +16,7 @@ from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints, field_vali
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.api import crud
+from podium.api import crud, models
 from podium.api.deps import DB, Actor
 from podium.core import resources
 from podium.core.competitions import COMPETITIONS
@@ -59,38 +58,6 @@ class WebhookPatch(BaseModel):
     secret: Secret | None = None
     description: Description | None = None
     active: bool | None = None
-
-
-class WebhookOut(BaseModel):
-    id: int
-    kind: str
-    url: str
-    event_types: list[str]
-    organization_id: int | None
-    competition_id: int | None
-    description: str
-    active: bool
-    created_at: datetime
-    pending: int = 0
-    dead: int = 0
-
-
-class WebhookCreated(WebhookOut):
-    secret: str = Field(description="Shown once: keep it to verify signatures.")
-
-
-class DeliveryOut(BaseModel):
-    id: int
-    webhook_id: int
-    idempotency_id: str
-    event_type: str
-    state: str
-    attempts: int
-    next_attempt_at: datetime
-    last_status: int | None
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
 
 
 def _out(hook: Webhook, counts: dict[str, int] | None = None) -> dict[str, Any]:
@@ -164,7 +131,7 @@ async def _counts(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, 
     return out
 
 
-@router.post("/webhooks", response_model=WebhookCreated, status_code=201)
+@router.post("/webhooks", response_model=models.WebhookCreated, status_code=201)
 async def create_webhook(body: WebhookIn, db: DB, actor: Actor) -> dict[str, Any]:
     """Subscribe a URL to events; the secret (generated unless given) is shown once."""
     secret = body.secret or new_secret()
@@ -190,7 +157,7 @@ async def create_webhook(body: WebhookIn, db: DB, actor: Actor) -> dict[str, Any
         return {**_out(hook), "secret": secret}
 
 
-@router.get("/webhooks", response_model=list[WebhookOut])
+@router.get("/webhooks", response_model=list[models.Webhook])
 async def list_webhooks(db: DB, actor: Actor) -> list[dict[str, Any]]:
     actor.require("write", actor.organization_id)
     async with db.read() as session:
@@ -202,14 +169,14 @@ async def list_webhooks(db: DB, actor: Actor) -> list[dict[str, Any]]:
     return [_out(h, counts[h.id]) for h in hooks]
 
 
-@router.get("/webhooks/{webhook_id}", response_model=WebhookOut)
+@router.get("/webhooks/{webhook_id}", response_model=models.Webhook)
 async def get_webhook(webhook_id: crud.ObjectId, db: DB, actor: Actor) -> dict[str, Any]:
     async with db.read() as session:
         hook = await _hook(session, actor, webhook_id)
         return _out(hook, (await _counts(session, [hook.id]))[hook.id])
 
 
-@router.patch("/webhooks/{webhook_id}", response_model=WebhookOut)
+@router.patch("/webhooks/{webhook_id}", response_model=models.Webhook)
 async def update_webhook(
     webhook_id: crud.ObjectId, body: WebhookPatch, db: DB, actor: Actor
 ) -> dict[str, Any]:
@@ -236,7 +203,7 @@ async def delete_webhook(webhook_id: crud.ObjectId, db: DB, actor: Actor) -> Res
     return Response(status_code=204)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/webhooks/{webhook_id}/deliveries", response_model=list[models.WebhookDelivery])
 async def list_deliveries(
     webhook_id: crud.ObjectId,
     db: DB,
@@ -257,7 +224,9 @@ async def list_deliveries(
         return [_delivery(row) for row in rows]
 
 
-@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/replay", response_model=DeliveryOut)
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/replay", response_model=models.WebhookDelivery
+)
 async def replay_delivery(
     webhook_id: crud.ObjectId, delivery_id: crud.ObjectId, db: DB, actor: Actor
 ) -> dict[str, Any]:
