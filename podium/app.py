@@ -99,6 +99,7 @@ def create_app(
         return OrjsonResponse(body.model_dump(), status_code=code)
 
     app.include_router(pages.router)
+    app.mount("/static", pages.static_files(), name="static")
     app.mount("/api/v1", create_v1(settings, database, leaderboards))
     app.mount("/polympics", create_polympics(settings, database, deliveries))
     app.mount("/Rest", create_runsignup(settings, database))

@@ -1,0 +1,115 @@
+"""Competition pages: details, the live leaderboard (or contest scoreboard), heats, exports.
+
+``/competitions/{id}/leaderboard.html`` is the live region alone; ``live.js`` swaps
+it in when the event feed reports a change, and the page works without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from podium.api.routes import leaderboards as exports
+from podium.core.principal import Principal
+from podium.ranking.contest import load_contest
+from podium.store.database import Database
+from podium.store.tables import Challenge, Competition, Organization
+from podium.web import heats, standings
+from podium.web.render import not_found, page, parse_id
+from podium.web.visibility import newest_token, public_children, public_competition
+
+router = APIRouter(include_in_schema=False)
+
+# Exports for anonymous readers go through the API's own code with read access,
+# after the page has checked the competition is public.
+PUBLIC_READER = Principal(kind="web", label="public page", scopes=frozenset({"read"}))
+
+
+def is_contest(competition: Competition) -> bool:
+    return competition.scoring == "icpc"
+
+
+async def _board(request: Request, competition: Competition) -> dict[str, Any]:
+    """The live region's context: a contest scoreboard or a leaderboard."""
+    database: Database = request.app.state.database
+    if is_contest(competition):
+        async with database.read() as session:
+            loaded = await load_contest(session, competition.id)
+        return {"table": loaded[1] if loaded else None, "competition": competition}
+    board = await standings.load(database, request.app.state.leaderboards, competition.id)
+    return {"standings": board, "competition": competition}
+
+
+@router.get("/competitions/{competition_id}", response_class=HTMLResponse)
+async def competition_page(competition_id: str, request: Request) -> HTMLResponse:
+    wanted = parse_id(competition_id)
+    database: Database = request.app.state.database
+    async with database.read() as session:
+        competition = await public_competition(session, wanted) if wanted else None
+        if competition is None:
+            return not_found(request, f"No public competition {competition_id}.")
+        organization = await session.get(Organization, competition.organization_id)
+        parent = (
+            await public_competition(session, competition.parent_id)
+            if competition.parent_id
+            else None
+        )
+        children = await public_children(session, competition.id)
+        challenges = (
+            await session.scalars(
+                select(Challenge)
+                .where(Challenge.competition_id == competition.id)
+                .order_by(Challenge.position, Challenge.id)
+            )
+        ).all()
+        rounds = await heats.load(session, competition.id)
+        token = await newest_token(session)
+    context = {
+        "title": competition.name,
+        "competition": competition,
+        "organization": organization,
+        "parent": parent,
+        "children": children,
+        "challenges": challenges,
+        "rounds": rounds,
+        "token": token,
+        "contest": is_contest(competition),
+        **await _board(request, competition),
+    }
+    return page(request, "competition.html", context)
+
+
+@router.get("/competitions/{competition_id}/leaderboard.html", response_class=HTMLResponse)
+async def leaderboard_fragment(competition_id: str, request: Request) -> HTMLResponse:
+    wanted = parse_id(competition_id)
+    database: Database = request.app.state.database
+    async with database.read() as session:
+        competition = await public_competition(session, wanted) if wanted else None
+    if competition is None:
+        return not_found(request, f"No public competition {competition_id}.")
+    name = "_scoreboard.html" if is_contest(competition) else "_leaderboard.html"
+    response = page(request, name, await _board(request, competition))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/competitions/{competition_id}/{what}.{fmt}")
+async def download(
+    competition_id: str,
+    what: Literal["results", "standings"],
+    fmt: Literal["csv", "json"],
+    request: Request,
+) -> Response:
+    """Public copies of the API's exports, same columns, no token needed."""
+    wanted = parse_id(competition_id)
+    database: Database = request.app.state.database
+    async with database.read() as session:
+        competition = await public_competition(session, wanted) if wanted else None
+    if competition is None or wanted is None:
+        return not_found(request, f"No public competition {competition_id}.")
+    if what == "results":
+        return await exports.export_results(wanted, database, PUBLIC_READER, fmt)
+    return await exports.standings(wanted, database, PUBLIC_READER, None, fmt)

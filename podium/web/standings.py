@@ -1,0 +1,122 @@
+"""A competition's leaderboard as a page shows it: ranked rows with names, then the rest.
+
+Ranked rows come from the live leaderboard index (so a page costs O(log n + limit)
+however big the field), formatted by the ranking engine's ``display``. Competitors
+with no counting result (DNF, DQ, ...) are not on the index; they are listed after
+it from their results' statuses, so nobody silently disappears from the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from podium.ranking.display import display
+from podium.ranking.leaderboards import BoardKey, Leaderboards, competitor_of, subject
+from podium.store.database import Database
+from podium.store.tables import Entry, Person, Result, Team
+
+PAGE_SIZE = 100
+STATUS_WORDS = {
+    "OK": "Finished",
+    "DNF": "Did not finish",
+    "DNS": "Did not start",
+    "DQ": "Disqualified",
+    "DNQ": "Did not qualify",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    rank: int | None
+    name: str
+    person_id: int | None
+    result: str
+    status: str
+    status_text: str
+
+
+@dataclass(frozen=True)
+class Standings:
+    scoring: str
+    total: int
+    lines: list[Line]
+
+    @property
+    def more(self) -> bool:
+        return self.total > sum(1 for line in self.lines if line.rank is not None)
+
+
+async def _names(session: AsyncSession, competitors: set[int]) -> dict[int, tuple[str, int | None]]:
+    """competitor -> (name to show, person id to link to)."""
+    wanted: dict[str, list[int]] = {"person": [], "team": [], "entry": []}
+    for competitor in competitors:
+        kind, object_id = subject(competitor)
+        wanted[kind].append(object_id)
+    out: dict[int, tuple[str, int | None]] = {}
+    if wanted["person"]:
+        for pid, name in await session.execute(
+            select(Person.id, Person.name).where(Person.id.in_(wanted["person"]))
+        ):
+            out[pid * 4 + 1] = (name, pid)
+    if wanted["team"]:
+        for tid, name in await session.execute(
+            select(Team.id, Team.name).where(Team.id.in_(wanted["team"]))
+        ):
+            out[tid * 4 + 2] = (name, None)
+    if wanted["entry"]:
+        rows = await session.execute(
+            select(Entry.id, Entry.bib, Person.id, Person.name, Team.name)
+            .outerjoin(Person, Entry.person_id == Person.id)
+            .outerjoin(Team, Entry.team_id == Team.id)
+            .where(Entry.id.in_(wanted["entry"]))
+        )
+        for eid, bib, pid, person_name, team_name in rows:
+            out[eid * 4 + 3] = (person_name or team_name or f"Bib {bib or eid}", pid)
+    return out
+
+
+async def _unranked(
+    session: AsyncSession, competition_id: int, limit: int
+) -> list[tuple[int, str]]:
+    """(competitor, status) of results that did not count, worst status last."""
+    rows = await session.execute(
+        select(Result.person_id, Result.team_id, Result.entry_id, Result.status)
+        .where(Result.competition_id == competition_id, Result.status != "OK")
+        .order_by(Result.status, Result.id)
+        .limit(limit * 4)
+    )
+    seen: dict[int, str] = {}
+    for person_id, team_id, entry_id, status in rows:
+        competitor = competitor_of(person_id, team_id, entry_id)
+        if competitor is not None and competitor not in seen:
+            seen[competitor] = status
+    return list(seen.items())[:limit]
+
+
+async def load(
+    database: Database, leaderboards: Leaderboards, competition_id: int, limit: int = PAGE_SIZE
+) -> Standings:
+    board, fmt = await leaderboards.board(BoardKey(competition_id))
+    ranked = await board.top(0, limit, fmt.tie_rule)
+    total = await board.count()
+    async with database.read() as session:
+        others = [
+            (competitor, status)
+            for competitor, status in await _unranked(session, competition_id, limit)
+            if await board.get(competitor, fmt.tie_rule) is None
+        ]
+        names = await _names(session, {row.competitor for row in ranked} | {c for c, _ in others})
+    lines = []
+    for row in ranked:
+        name, person_id = names.get(row.competitor, ("(removed)", None))
+        lines.append(
+            Line(row.rank, name, person_id, display(fmt.scoring, row.score), "OK", "Finished")
+        )
+    for competitor, status in others:
+        name, person_id = names.get(competitor, ("(removed)", None))
+        words = STATUS_WORDS.get(status, status)
+        lines.append(Line(None, name, person_id, status, status, words))
+    return Standings(fmt.scoring, total, lines)
