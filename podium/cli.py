@@ -35,6 +35,7 @@ from podium.dialects.multigp import cli as multigp_cli
 from podium.dialects.nadeo import cli as nadeo_cli
 from podium.dialects.polympics import cli as polympics_cli
 from podium.dialects.runsignup import cli as runsignup_cli
+from podium.feed import cli as webhook_cli
 from podium.logs import configure
 from podium.store.database import Database
 from podium.store.tables import Organization
@@ -53,6 +54,7 @@ app.add_typer(runsignup_cli.app, name="runsignup")
 app.add_typer(multigp_cli.app, name="multigp")
 app.add_typer(nadeo_cli.app, name="nadeo")
 app.add_typer(mooshak_cli.app, name="mooshak")
+app.add_typer(webhook_cli.app, name="webhook")
 
 
 @app.command()

@@ -77,6 +77,37 @@ def native_body(webhook: Webhook, event: Event) -> dict[str, Any]:
     }
 
 
+async def subscribe(
+    session: AsyncSession,
+    *,
+    url: str,
+    secret: str,
+    event_types: list[str],
+    organization_id: int | None,
+    competition_id: int | None,
+    description: str = "",
+    active: bool = True,
+    credential_id: int | None = None,
+) -> Webhook:
+    """A native webhook that is owed the events committed from now on."""
+    newest = await session.scalar(select(func.coalesce(func.max(Event.seq), 0)))
+    hook = Webhook(
+        kind="native",
+        credential_id=credential_id,
+        organization_id=organization_id,
+        competition_id=competition_id,
+        event_types=event_types,
+        url=url,
+        secret=secret,
+        description=description,
+        active=active,
+        cursor_seq=int(newest or 0),
+    )
+    session.add(hook)
+    await session.flush()
+    return hook
+
+
 async def replay(session: AsyncSession, delivery: Delivery) -> None:
     """Send a dead delivery again, with a fresh count of tries."""
     delivery.state = "pending"

@@ -25,7 +25,7 @@ from podium.core.errors import Conflict, NotFound
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.principal import Principal
 from podium.feed import deliveries
-from podium.store.tables import Delivery, Event, Webhook
+from podium.store.tables import Delivery, Webhook
 
 router = APIRouter(tags=["webhook"])
 
@@ -139,21 +139,17 @@ async def create_webhook(body: WebhookIn, db: DB, actor: Actor) -> dict[str, Any
         organization_id, competition_id = await _scope(
             session, actor, body.organization_id, body.competition_id
         )
-        newest = await session.scalar(select(func.coalesce(func.max(Event.seq), 0)))
-        hook = Webhook(
-            kind="native",
-            credential_id=actor.credential_id,
-            organization_id=organization_id,
-            competition_id=competition_id,
-            event_types=list(body.event_types),
+        hook = await deliveries.subscribe(
+            session,
             url=str(body.url),
             secret=secret,
+            event_types=list(body.event_types),
+            organization_id=organization_id,
+            competition_id=competition_id,
             description=body.description,
             active=body.active,
-            cursor_seq=int(newest or 0),
+            credential_id=actor.credential_id,
         )
-        session.add(hook)
-        await session.flush()
         return {**_out(hook), "secret": secret}
 
 
