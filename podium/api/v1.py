@@ -14,6 +14,7 @@ from podium.api.routes import (
     feed,
     organizations,
     results,
+    scoreboard,
     tokens,
     webhooks,
 )
@@ -48,6 +49,7 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
         competitions,
         results,
         leaderboard_routes,
+        scoreboard,
         awards,
         tokens,
         feed,

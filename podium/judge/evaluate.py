@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TypedDict
 
 from podium.judge import sandbox
-from podium.judge.cases import Limits, TestCase
+from podium.judge.binary import static_memory
+from podium.judge.cases import TestCase
 from podium.judge.compare import compare
 from podium.judge.languages import Language, java_class, language_for
+from podium.judge.limits import Limits
 from podium.judge.verdicts import Verdict
 
 _COMPILE_MEMORY_MB = 2048
@@ -56,6 +58,13 @@ def evaluate(
     limits: Limits,
     language: Language | None = None,
 ) -> Evaluation:
+    """Judge ``source`` (named ``filename`` by its author) on ``tests`` within ``limits``.
+
+    Refused before anything runs: an unknown extension, an empty (or blank)
+    program, or one that is not UTF-8 text is an Invalid Submission; one larger
+    than ``limits.program_bytes`` is a Program Size Exceeded (Mooshak's own
+    verdict for it). ``language`` overrides the choice by extension.
+    """
     size = len(source)
     lines = source.count(b"\n") + (1 if source and not source.endswith(b"\n") else 0)
     base = _Sizes(program_size=size, lines_of_code=lines, tests_total=len(tests))
@@ -118,6 +127,13 @@ def _judge(
             if built.timed_out:
                 message = "The compiler ran out of time.\n" + message
             return Evaluation(Verdict.COMPILE_TIME_ERROR, observations=message, **base)
+    if language.binary and static_memory(workdir / language.binary) > limits.memory_mb << 20:
+        return Evaluation(
+            Verdict.MEMORY_LIMIT_EXCEEDED,
+            observations="The program's static data alone exceeds the memory limit.",
+            feedback=f"{Verdict.MEMORY_LIMIT_EXCEEDED} before test 1 of {len(tests)}.",
+            **base,
+        )
     bounds = sandbox.Bounds(
         cpu_seconds=limits.time_seconds,
         wall_seconds=limits.wall_seconds,
@@ -139,7 +155,7 @@ def _judge(
         cpu = max(cpu, int(done.cpu_seconds * 1000))
         memory = max(memory, done.max_rss_kb)
         outputs.append(done.stdout.decode("utf-8", "replace")[:10_000])
-        verdict = _verdict(done, test, limits, language)
+        verdict = _verdict(done, test, limits)
         if verdict is not Verdict.ACCEPTED:
             return Evaluation(
                 verdict,
@@ -178,7 +194,10 @@ def _commands(
     return compile_argv, run_argv, f"{name}.java"
 
 
-def _verdict(done: sandbox.Run, test: TestCase, limits: Limits, language: Language) -> Verdict:
+def _verdict(done: sandbox.Run, test: TestCase, limits: Limits) -> Verdict:
+    """Limits first (a program killed for one also "failed"), then the exit status
+    (a failure near the memory limit or naming an allocation failure is memory),
+    then the output."""
     if done.output_exceeded:
         return Verdict.OUTPUT_LIMIT_EXCEEDED
     if done.timed_out or done.signal == signal.SIGXCPU or done.cpu_seconds > limits.time_seconds:
@@ -188,8 +207,6 @@ def _verdict(done: sandbox.Run, test: TestCase, limits: Limits, language: Langua
         if near_limit or any(marker in done.stderr for marker in _MEMORY_MARKERS):
             return Verdict.MEMORY_LIMIT_EXCEEDED
         return Verdict.RUNTIME_ERROR
-    if done.max_rss_kb > (limits.memory_mb << 10) and language.overhead_mb is None:
-        return Verdict.MEMORY_LIMIT_EXCEEDED
     return compare(done.stdout, test.output)
 
 

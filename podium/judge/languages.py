@@ -32,6 +32,8 @@ class Language:
     # None when the runtime reserves far more than it uses (the JVM) and its own
     # heap flag bounds memory instead.
     overhead_mb: int | None = 16
+    # The native executable the compiler writes, for a static-memory check.
+    binary: str | None = None
 
     @property
     def compile(self) -> str:
@@ -81,6 +83,7 @@ LANGUAGES: dict[str, Language] = {
             compile_argv=("gcc", "-O2", "-std=gnu17", "-o", "main", "main.c", "-lm"),
             run_argv=("./main",),
             tools=("gcc",),
+            binary="main",
         ),
         Language(
             id="cpp",
@@ -92,6 +95,7 @@ LANGUAGES: dict[str, Language] = {
             compile_argv=("g++", "-O2", "-std=gnu++17", "-o", "main", "main.cpp"),
             run_argv=("./main",),
             tools=("g++",),
+            binary="main",
         ),
         Language(
             id="java",

@@ -2,27 +2,35 @@
 
 Every run gets, whatever the machine:
 - resource limits (CPU seconds, address space, file size, open files, processes, no
-  core dumps), its own session, and a wall-clock deadline;
+  core dumps), its own session, and a wall-clock deadline; they are set by a small
+  reporter process inside the sandbox, not by a ``preexec_fn``, so judging from
+  many threads at once is safe;
 - output read with a cap, stdin from a file (so no pipe can deadlock);
-- when Podium runs as root, an unprivileged user id of its own, so the process
-  limit bites and the program can write nowhere but its directory;
+- when Podium runs as root, an unprivileged user id of its own (61000-64999), so
+  the process limit bites (root ignores RLIMIT_NPROC) and the program can write
+  nowhere but its directory;
 - at the end, every process of the run killed: its process group and, when it has
-  its own user id, every process of that id (a fork bomb that changed group).
+  its own user id, every process of that id (a fork bomb's children that left
+  the group included).
 
 With bubblewrap (Debian's ``bubblewrap``) working, the program also runs in new
 user, PID, network, IPC and mount namespaces: no network at all, a read-only view
 of the system, a private /tmp, and everything dies with the sandbox. Without it, a
-network namespace is still tried (``unshare``), and ``describe()`` says what holds.
+child still enters a network namespace of its own (``unshare``) when the kernel
+allows; otherwise there is no network isolation. Not running as root means no
+private user id either: then only the process group is killed, and the process
+limit counts the server user's own processes. ``describe()`` says what holds.
+Setting ``PODIUM_JUDGE_SANDBOX=limits`` skips bubblewrap (to compare, or where it
+misbehaves).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import json
+import math
 import os
-import resource
 import selectors
 import shutil
 import signal
@@ -44,6 +52,7 @@ _uid_lock = threading.Lock()
 _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 PATH = "/usr/local/bin:/usr/bin:/bin"
+_GRACE_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,9 @@ class Bounds:
 
 @cache
 def bubblewrap() -> str | None:
-    """bwrap's path when it is installed and can build a sandbox here."""
+    """bwrap's path when it is installed, wanted, and can build a sandbox here."""
     path = shutil.which("bwrap")
-    if path is None:
+    if path is None or os.environ.get("PODIUM_JUDGE_SANDBOX", "auto") == "limits":
         return None
     probe = [path, *_bwrap_args("/"), "true"]
     uid = _probe_uid()
@@ -95,11 +104,37 @@ def bubblewrap() -> str | None:
     return path if done.returncode == 0 else None
 
 
+@cache
+def network_namespace() -> bool:
+    """Whether a child (of a private user id, when we are root) can get a network
+    namespace of its own without bubblewrap."""
+    uid = _probe_uid()
+    probe = (
+        "import ctypes, socket, sys\n"
+        f"sys.exit(ctypes.CDLL(None).unshare({_CLONE_NEWUSER | _CLONE_NEWNET}))\n"
+    )
+    try:
+        done = subprocess.run(  # noqa: S603 (a fixed probe)
+            [PYTHON, "-S", "-c", probe],
+            capture_output=True,
+            timeout=20,
+            check=False,
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
 def describe() -> str:
+    """Which isolation judged programs get on this machine."""
     if bubblewrap():
         return "bubblewrap (user, PID, network, IPC and mount namespaces) + resource limits"
-    who = "a private user id" if os.geteuid() == 0 else "the server's user id"
-    return f"resource limits, {who}, network namespace when the kernel allows it"
+    who = "a private user id" if os.geteuid() == 0 else "the server's user id (no private uid)"
+    net = "network namespace" if network_namespace() else "NO network isolation (needs bubblewrap)"
+    return f"resource limits, {who}, {net}"
 
 
 def _bwrap_args(workdir: str) -> list[str]:
@@ -138,34 +173,45 @@ def give(path: Path, uid: int | None) -> None:
         os.chown(path, uid, uid)
 
 
-def _limits(bounds: Bounds, isolate_net: bool) -> None:
-    """In the child, before exec: no way back from here, so nothing may raise."""
-    cpu = max(1, int(bounds.cpu_seconds + 0.999))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (bounds.file_bytes, bounds.file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (bounds.open_files, bounds.open_files))
-    resource.setrlimit(resource.RLIMIT_NPROC, (bounds.processes, bounds.processes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if isolate_net:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)
+def _rlimits(bounds: Bounds) -> dict[str, int]:
+    """The limits every process of the run inherits (all but the address space)."""
+    cpu = max(1, math.ceil(bounds.cpu_seconds))
+    return {
+        "RLIMIT_CPU": cpu,
+        "RLIMIT_FSIZE": bounds.file_bytes,
+        "RLIMIT_NOFILE": bounds.open_files,
+        "RLIMIT_NPROC": bounds.processes,
+        "RLIMIT_CORE": 0,
+    }
 
 
-# Runs inside the sandbox: starts the program with its address-space limit, waits
-# for it, and reports its exit status and resource use on an inherited descriptor
-# the program itself never holds.
+# Runs inside the sandbox, in a fresh single-threaded interpreter (so, unlike a
+# ``preexec_fn``, it is safe whatever threads the server has): leaves the network
+# when asked, sets the limits, starts the program with its address-space limit
+# too, waits for it, and reports its status and resource use on a descriptor the
+# program itself never holds. CPU gets a hard limit a second above the soft one:
+# SIGXCPU first, SIGKILL if that is ignored.
 _REPORTER = """
 import json, os, resource, sys
-fd, memory, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+fd, setup, argv = int(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3:]
+if setup["network"]:
+    import ctypes
+    if ctypes.CDLL(None, use_errno=True).unshare(setup["network"]) != 0:
+        os.write(2, b"judge: cannot leave the network\\n")
+        os._exit(126)
+for name, value in setup["limits"].items():
+    hard = value + 1 if name == "RLIMIT_CPU" else value
+    resource.setrlimit(getattr(resource, name), (value, hard))
 pid = os.fork()
 if pid == 0:
     os.close(fd)
-    if memory:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    if setup["memory"]:
+        resource.setrlimit(resource.RLIMIT_AS, (setup["memory"], setup["memory"]))
     try:
         os.execvp(argv[0], argv)
-    finally:
-        os._exit(127)
+    except OSError as error:
+        os.write(2, f"judge: cannot start the program: {error.strerror}\\n".encode())
+    os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 os.write(fd, json.dumps([status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]).encode())
 """
@@ -180,9 +226,14 @@ def run(
 ) -> Run:
     """Run ``argv`` in ``workdir`` (seen as /sandbox under bubblewrap) within ``bounds``."""
     wrap = bubblewrap()
+    isolate_net = wrap is None and network_namespace()
     report_read, report_write = os.pipe()
-    memory = bounds.memory_bytes or 0
-    inner = [PYTHON, "-S", "-c", _REPORTER, str(report_write), str(memory), *argv]
+    setup = {
+        "network": _CLONE_NEWUSER | _CLONE_NEWNET if isolate_net else 0,
+        "limits": _rlimits(bounds),
+        "memory": bounds.memory_bytes or 0,
+    }
+    inner = [PYTHON, "-S", "-c", _REPORTER, str(report_write), json.dumps(setup), *argv]
     command = [wrap, *_bwrap_args(str(workdir)), *inner] if wrap else inner
     env = {"PATH": PATH, "LANG": "C.UTF-8", "HOME": MOUNT if wrap else str(workdir)}
     started = time.monotonic()
@@ -197,7 +248,6 @@ def run(
                 stderr=subprocess.PIPE,
                 start_new_session=True,
                 pass_fds=(report_write,),
-                preexec_fn=lambda: _limits(bounds, isolate_net=wrap is None),
                 user=uid,
                 group=uid,
                 extra_groups=[] if uid is not None else None,
@@ -240,20 +290,29 @@ def run(
 def _collect(
     process: subprocess.Popen[bytes], started: float, bounds: Bounds
 ) -> tuple[bytes, bytes, bool, bool]:
-    """Read both pipes until EOF, the wall deadline or too much output."""
+    """Read both pipes until EOF, the wall deadline or too much output.
+
+    Once the program has ended, stray descendants still holding the pipes get only
+    a short grace: their output is not the program's, and they are killed next.
+    """
     assert process.stdout is not None and process.stderr is not None
     chunks: dict[int, list[bytes]] = {1: [], 2: []}
     sizes = {1: 0, 2: 0}
     caps = {1: bounds.output_bytes, 2: 64 * 1024}
+    deadline = started + bounds.wall_seconds
+    ended = False
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ, 1)
         selector.register(process.stderr, selectors.EVENT_READ, 2)
         open_pipes = 2
         while open_pipes:
-            left = started + bounds.wall_seconds - time.monotonic()
+            if not ended and _ended(process.pid):
+                ended = True
+                deadline = min(deadline, time.monotonic() + _GRACE_SECONDS)
+            left = deadline - time.monotonic()
             if left <= 0:
-                return b"".join(chunks[1]), b"".join(chunks[2]), True, False
-            for key, _ in selector.select(timeout=min(left, 0.5)):
+                return b"".join(chunks[1]), b"".join(chunks[2]), not ended, False
+            for key, _ in selector.select(timeout=min(left, 0.1)):
                 data = os.read(key.fd, 65536)
                 if not data:
                     selector.unregister(key.fileobj)
@@ -266,6 +325,11 @@ def _collect(
                 if which == 1 and sizes[1] > caps[1]:
                     return b"".join(chunks[1]), b"".join(chunks[2]), False, True
     return b"".join(chunks[1]), b"".join(chunks[2]), False, False
+
+
+def _ended(pid: int) -> bool:
+    """Whether the child has exited, leaving it for ``wait4`` to reap."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
 
 
 def sweep(uid: int) -> None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.ranking.scoring import ACCEPTED, PENDING_VERDICTS
+from podium.ranking.scoring import ACCEPTED, PENDING_VERDICTS, Options
 from podium.store.tables import Challenge, Competition, Entry, Person, Result, Team
 
 COMPILE_ERROR = "Compile Time Error"
@@ -89,6 +90,7 @@ def icpc_table(
     penalty_minutes: int = 20,
     compile_errors_count: bool = True,
 ) -> Table:
+    """Every team's row, best first, with shared ranks and first solvers marked."""
     by_cell: dict[tuple[int, int], list[ContestSubmission]] = {}
     for sub in submissions:
         if sub.consider:
@@ -149,10 +151,38 @@ def _score(row: Row) -> tuple[int, int, int]:
     return (row.solved, row.total_seconds, row.last_solved_seconds)
 
 
+def contest_options(contest: Competition) -> Options:
+    """The contest's ICPC settings, from the same attribute the leaderboard engine reads."""
+    settings = (contest.attributes or {}).get("scoring_options")
+    return Options.from_settings(settings if isinstance(settings, dict) else {})
+
+
+def _looks(*sources: dict[str, Any]) -> dict[str, str]:
+    """Group, flag and colour of a team: the entry's attributes win over the team's."""
+    found: dict[str, str] = {}
+    for key in ("group", "group_name", "flag", "color"):
+        for source in sources:
+            value = source.get(key)
+            if value not in (None, ""):
+                found[key] = str(value)
+                break
+    return found
+
+
+def _contest_seconds(elapsed_ms: int | None, recorded_at: datetime, start: datetime | None) -> int:
+    """Contest time of a submission: its own elapsed time, else wall time since the start."""
+    if elapsed_ms is not None:
+        return max(0, elapsed_ms // 1000)
+    if start is None:
+        return 0
+    at = recorded_at if recorded_at.tzinfo else recorded_at.replace(tzinfo=UTC)
+    return max(0, int((at - start).total_seconds()))
+
+
 async def load_contest(
     session: AsyncSession, competition_id: int
 ) -> tuple[Competition, Table] | None:
-    """The contest and its table, read in one query per table."""
+    """The contest and its table, read in one query per table (no query per team)."""
     contest = await session.get(Competition, competition_id)
     if contest is None:
         return None
@@ -164,29 +194,33 @@ async def load_contest(
         )
     ).all()
     problems = [
-        ContestProblem(c.id, c.code or str(c.id), c.name, c.attributes.get("color"))
+        ContestProblem(c.id, c.code or str(c.id), c.name, (c.attributes or {}).get("color"))
         for c in challenges
     ]
     entries = (
         await session.execute(
-            select(Entry, Team.name, Person.name)
+            select(Entry, Team.name, Team.attributes, Person.name)
             .outerjoin(Team, Entry.team_id == Team.id)
             .outerjoin(Person, Entry.person_id == Person.id)
             .where(Entry.competition_id == contest.id)
             .order_by(Entry.id)
         )
     ).all()
-    teams = [
-        ContestTeam(
-            entry.id,
-            team_name or person_name or f"#{entry.id}",
-            group=str(entry.attributes.get("group", "")),
-            group_name=str(entry.attributes.get("group_name", "")),
-            flag=str(entry.attributes.get("flag", "")),
-            color=str(entry.attributes.get("color", "")),
+    teams: list[ContestTeam] = []
+    # Results that name only a team or a person still belong to that entry.
+    entry_of: dict[tuple[str, int], int] = {}
+    for entry, team_name, team_attributes, person_name in entries:
+        teams.append(
+            ContestTeam(
+                entry.id,
+                team_name or person_name or f"#{entry.id}",
+                **_looks(entry.attributes or {}, team_attributes or {}),
+            )
         )
-        for entry, team_name, person_name in entries
-    ]
+        if entry.team_id is not None:
+            entry_of.setdefault(("team", entry.team_id), entry.id)
+        if entry.person_id is not None:
+            entry_of.setdefault(("person", entry.person_id), entry.id)
     start = contest.starts_at
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
@@ -195,42 +229,41 @@ async def load_contest(
             select(
                 Result.id,
                 Result.entry_id,
+                Result.team_id,
+                Result.person_id,
                 Result.challenge_id,
                 Result.elapsed_ms,
                 Result.recorded_at,
                 Result.attributes,
-            ).where(
-                Result.competition_id == contest.id,
-                Result.challenge_id.is_not(None),
-                Result.entry_id.is_not(None),
-            )
+            ).where(Result.competition_id == contest.id, Result.challenge_id.is_not(None))
         )
     ).all()
     submissions = []
-    for rid, entry_id, challenge_id, elapsed_ms, recorded_at, attributes in rows:
-        if elapsed_ms is not None:
-            seconds = elapsed_ms // 1000
-        elif start is not None:
-            at = recorded_at if recorded_at.tzinfo else recorded_at.replace(tzinfo=UTC)
-            seconds = max(0, int((at - start).total_seconds()))
-        else:
-            seconds = 0
+    for rid, entry_id, team_id, person_id, challenge_id, elapsed_ms, recorded_at, attrs in rows:
+        owner = entry_id
+        if owner is None and team_id is not None:
+            owner = entry_of.get(("team", team_id))
+        if owner is None and person_id is not None:
+            owner = entry_of.get(("person", person_id))
+        if owner is None or challenge_id is None:
+            continue
+        attrs = attrs or {}
         submissions.append(
             ContestSubmission(
                 rid,
-                entry_id,
+                owner,
                 challenge_id,
-                seconds,
-                str(attributes.get("verdict") or ""),
-                bool(attributes.get("consider", True)),
+                _contest_seconds(elapsed_ms, recorded_at, start),
+                str(attrs.get("verdict") or ""),
+                attrs.get("consider", True) not in (False, "no"),
             )
         )
-    options = contest.attributes.get("scoring_options") or {}
+    options = contest_options(contest)
     table = icpc_table(
         problems,
         teams,
         submissions,
-        penalty_minutes=int(options.get("penalty_minutes", 20)),
-        compile_errors_count=bool(options.get("compile_errors_count", True)),
+        penalty_minutes=options.penalty_minutes,
+        compile_errors_count=options.compile_errors_count,
     )
     return contest, table

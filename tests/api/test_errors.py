@@ -16,12 +16,16 @@ from podium import __version__
 from podium.api.routes import (
     awards,
     competitions,
+    feed,
     leaderboards,
     organizations,
     results,
+    scoreboard,
     tokens,
+    webhooks,
 )
 from podium.core import resources
+from podium.dialects.mooshak2 import native as mooshak_native
 from podium.dialects.multigp import native as multigp_native
 from podium.dialects.nadeo import native as nadeo_native
 from podium.dialects.runsignup import native as runsignup_native
@@ -373,8 +377,10 @@ async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
         assert paths.get(path) == methods, path
     # Nothing a route module declares is left out, and nothing else is listed.
     declared: dict[str, set[str]] = {}
-    dialects = (multigp_native, nadeo_native, runsignup_native)
-    for module in (awards, competitions, leaderboards, organizations, results, tokens, *dialects):
+    dialects = (multigp_native, nadeo_native, runsignup_native, mooshak_native)
+    live = (feed, webhooks, scoreboard)
+    modules = (awards, competitions, leaderboards, organizations, results, tokens)
+    for module in (*modules, *live, *dialects):
         for route in module.router.routes:
             assert isinstance(route, APIRoute), route
             declared.setdefault(route.path, set()).update(m.lower() for m in route.methods)
@@ -382,7 +388,17 @@ async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
     assert set(declared) - set(ROUTES) == {
         p
         for p in declared
-        if p.startswith(("/competitions/{competition_id}/", "/multigp/", "/nadeo/", "/runsignup/"))
+        if p.startswith(
+            (
+                "/competitions/{competition_id}/",
+                "/multigp/",
+                "/nadeo/",
+                "/runsignup/",
+                "/mooshak/",
+                "/event-feed",
+                "/webhooks",
+            )
+        )
     }
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():

@@ -1,9 +1,9 @@
+"""The language table: extensions, installed toolchains, Java class names."""
+
 from __future__ import annotations
 
 from podium.judge import LANGUAGES, available_languages, language_for
-from podium.judge.compare import compare
 from podium.judge.languages import java_class
-from podium.judge.verdicts import Verdict
 
 
 def test_languages_by_extension() -> None:
@@ -24,11 +24,3 @@ def test_available_languages_report_versions() -> None:
 def test_java_class_name() -> None:
     assert java_class(b"public final class Solver { }") == "Solver"
     assert java_class(b"class Hidden {}") == "Main"
-
-
-def test_compare() -> None:
-    assert compare(b"1\n2\n", b"1\n2\n") is Verdict.ACCEPTED
-    assert compare(b"1  \r\n2\n\n\n", b"1\n2") is Verdict.ACCEPTED
-    assert compare(b"1 2\n", b"1\n2\n") is Verdict.PRESENTATION_ERROR
-    assert compare(b"12\n", b"1 2\n") is Verdict.WRONG_ANSWER
-    assert compare(b"", b"1\n") is Verdict.WRONG_ANSWER

@@ -4,6 +4,7 @@ reach, and a program writes nowhere but its own directory."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -14,53 +15,85 @@ from pathlib import Path
 import pytest
 
 from podium.judge import Limits, TestCase, Verdict, describe, evaluate, sandbox
+from podium.judge.languages import PYTHON
 from tests.conftest import IN_CI
 
+# Every test here runs under bubblewrap and under the fallback.
+pytestmark = pytest.mark.usefixtures("isolation")
 LIMITS = Limits(time_seconds=1.0, memory_mb=96)
 ONE = [TestCase(b"", b"ok\n")]
 SUM = [TestCase(b"2 3\n", b"5\n")]
 
 
-def judge_processes() -> int:
-    """Live processes of any of the judge's private user ids."""
-    return sum(
-        sandbox.processes_of(uid)
-        for uid in {
-            os.stat(f"/proc/{pid}").st_uid
-            for pid in os.listdir("/proc")
-            if pid.isdigit() and os.path.exists(f"/proc/{pid}")
-        }
-        if 61000 <= uid < 65000
-    )
-
-
-def test_the_ci_machine_has_bubblewrap() -> None:
-    if IN_CI:
+def test_describe_names_the_isolation(isolation: str, request: pytest.FixtureRequest) -> None:
+    if isolation == "bubblewrap":
         assert describe().startswith("bubblewrap"), describe()
-    assert describe()
+    else:
+        assert describe().startswith("resource limits"), describe()
+    if IN_CI:  # CI installs bubblewrap and runs as root: the full sandbox works there.
+        wanted = request.node.callspec.params["isolation"]
+        assert isolation == ("bubblewrap" if wanted == "auto" else "limits")
+        assert "network namespace" in describe() or isolation == "bubblewrap"
 
 
-@pytest.mark.parametrize(
-    ("name", "source"),
-    [
-        ("bomb.py", b"import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
-                    b"        pass\n"),
-        ("bomb.c", b"#include <unistd.h>\nint main(void){ for(;;) fork(); }\n"),
-        (
-            "escape.py",
-            b"import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint(5)\n",
-        ),
-    ],
-)  # fmt: skip
-def test_fork_bombs_and_runaway_children_leave_nothing_behind(name: str, source: bytes) -> None:
-    started = time.monotonic()
-    result = evaluate(source, name, SUM, LIMITS)
-    assert result.status in (Verdict.TIME_LIMIT_EXCEEDED, Verdict.ACCEPTED, Verdict.RUNTIME_ERROR)
-    assert time.monotonic() - started < 30
-    assert judge_processes() == 0
+BOMBS = {
+    "bomb.py": b"import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
+    b"        pass\n",
+    "bomb.c": b"#include <unistd.h>\nint main(void){ for(;;) fork(); }\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_a_fork_bomb_is_a_time_limit_and_leaves_nothing_behind(name: str) -> None:
+    """The bomb never ends by itself, so it meets the time limit (CPU or wall)."""
+    result = evaluate(BOMBS[name], name, SUM, Limits(time_seconds=0.5, memory_mb=64))
+    assert result.status is Verdict.TIME_LIMIT_EXCEEDED
     # And the host still judges a normal program at once.
     ok = evaluate(b"a, b = map(int, input().split())\nprint(a + b)\n", "sum.py", SUM, LIMITS)
     assert ok.status is Verdict.ACCEPTED
+
+
+def test_a_child_that_leaves_the_session_is_killed_with_the_run() -> None:
+    """The program itself ended well; its runaway child does not outlive the run."""
+    source = b"import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint(5)\n"
+    result = evaluate(source, "escape.py", SUM, LIMITS)
+    assert result.status is Verdict.ACCEPTED
+
+
+# Each parent reports a successful fork on stderr, to prove the bomb did spread.
+SPREADING = {
+    "main.py": b"import os, sys\nwhile True:\n    try:\n        if os.fork():\n"
+    b"            sys.stderr.write('+')\n            sys.stderr.flush()\n"
+    b"    except OSError:\n        pass\n",
+    "main.c": b'#include <unistd.h>\nint main(void){ for(;;) if (fork() > 0) write(2, "+", 1); }\n',
+    "escape.py": b"import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n"
+    b"    sys.stderr.write('+')\n    sys.stderr.flush()\n    time.sleep(60)\n",
+}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="private user ids need root")
+@pytest.mark.parametrize("name", sorted(SPREADING))
+def test_no_process_of_a_run_survives_it(name: str) -> None:
+    """Every process of the run's private user id is gone when ``run`` returns."""
+    workdir, uid = sandbox.private_dir()
+    assert uid is not None
+    bounds = sandbox.Bounds(
+        cpu_seconds=1, wall_seconds=1, memory_bytes=256 << 20, output_bytes=1000, processes=32
+    )
+    try:
+        (workdir / name).write_bytes(SPREADING[name])
+        sandbox.give(workdir / name, uid)
+        argv: tuple[str, ...] = (PYTHON, "-B", name)
+        if name.endswith(".c"):
+            built = sandbox.run(("gcc", "-o", "bomb", name), workdir, uid, bounds)
+            assert built.exit_code == 0, built.stderr
+            argv = ("./bomb",)
+        done = sandbox.run(argv, workdir, uid, bounds)
+        assert done.stderr.count(b"+") >= 1  # it did fork
+        assert sandbox.processes_of(uid) == 0
+    finally:
+        sandbox.sweep(uid)
+        shutil.rmtree(workdir)
 
 
 @pytest.fixture
@@ -132,8 +165,9 @@ def test_a_program_writes_nowhere_but_its_directory(tmp_path: Path) -> None:
     assert evaluate(local, "local.py", ONE, LIMITS).status is Verdict.ACCEPTED
 
 
-@pytest.mark.skipif(not describe().startswith("bubblewrap"), reason="needs bubblewrap")
-def test_tmp_is_private_to_the_run() -> None:
+def test_tmp_is_private_to_the_run(isolation: str) -> None:
+    if isolation != "bubblewrap":
+        pytest.skip("only bubblewrap gives a private /tmp")
     marker = f"/tmp/podium-escape-{uuid.uuid4().hex}"
     source = f"open({marker!r}, 'w').write('x')\nprint('ok')\n".encode()
     assert evaluate(source, "tmp.py", ONE, LIMITS).status is Verdict.ACCEPTED

@@ -6,8 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from podium import demo
+from podium.core import resources
+from podium.core.challenges import CHALLENGES, ChallengeCreate
+from podium.core.competitions import COMPETITIONS, CompetitionCreate
+from podium.core.entries import ENTRIES, EntryCreate
+from podium.core.organizations import OrganizationCreate, create_organization
 from podium.core.principal import SYSTEM
 from podium.core.results import ResultCreate, create_many
+from podium.core.teams import TEAMS as TEAMS_RESOURCE
+from podium.core.teams import TeamCreate
 from podium.dialects.mooshak2 import admin
 from podium.ranking.contest import (
     ContestProblem,
@@ -18,7 +26,7 @@ from podium.ranking.contest import (
     load_contest,
 )
 from podium.store.database import Database
-from podium.store.tables import Entry, Person
+from podium.store.tables import Challenge, Competition, Entry, Person, Result, Team
 
 A, B, C = (ContestProblem(1, "A", "Apples"), ContestProblem(2, "B", "Bridges"),
            ContestProblem(3, "C", "Cycles"))  # fmt: skip
@@ -156,3 +164,152 @@ async def test_load_contest_reads_the_store(database: Database) -> None:
     assert flat(loaded[1]) == EXPECTED
     async with database.read() as session:
         assert await load_contest(session, 10**9) is None
+
+
+def from_rows(
+    problems: list[Challenge], entries: list[tuple[int, str]], results: list[Result]
+) -> Table:
+    """The table straight from stored rows, converted here independently of load_contest."""
+    return icpc_table(
+        [ContestProblem(p.id, p.code or "", p.name) for p in problems],
+        [ContestTeam(entry_id, name) for entry_id, name in entries],
+        [
+            ContestSubmission(
+                r.id,
+                r.entry_id or 0,
+                r.challenge_id or 0,
+                (r.elapsed_ms or 0) // 1000,
+                r.attributes["verdict"],
+                r.attributes.get("consider", True),
+            )
+            for r in results
+        ],
+    )
+
+
+async def test_load_contest_reads_the_demo(database: Database) -> None:
+    await demo.load(database)
+    async with database.read() as session:
+        contest = (
+            await session.scalars(select(Competition).where(Competition.kind == "contest"))
+        ).one()
+        problems = list(
+            (
+                await session.scalars(
+                    select(Challenge)
+                    .where(Challenge.competition_id == contest.id)
+                    .order_by(Challenge.position)
+                )
+            ).all()
+        )
+        entries = [
+            (entry_id, name)
+            for entry_id, name in (
+                await session.execute(
+                    select(Entry.id, Team.name)
+                    .join(Team, Entry.team_id == Team.id)
+                    .where(Entry.competition_id == contest.id)
+                    .order_by(Entry.id)
+                )
+            ).all()
+        ]
+        results = list(
+            (await session.scalars(select(Result).where(Result.competition_id == contest.id))).all()
+        )
+        loaded = await load_contest(session, contest.id)
+    assert loaded is not None and loaded[0].id == contest.id
+    table = loaded[1]
+    assert table == from_rows(problems, entries, results)
+    assert [p.label for p in table.problems] == ["A", "B", "C"]
+    assert len(table.rows) == 4
+    # team-cons (demo seed): A rejected at 00:21, 02:48 and 04:40 (submitted out of
+    # order), B rejected at 04:47, C accepted at 03:00:00 -> 1 solved, 10800 s.
+    cons = next(r for r in table.rows if r.team.name == "team-cons")
+    assert (cons.rank, cons.solved, cons.total_seconds, cons.last_solved_seconds) == (
+        4,
+        1,
+        10_800,
+        10_800,
+    )
+    assert [(c.tries, c.solved, c.solved_seconds) for c in cons.cells] == [
+        (3, False, None),
+        (1, False, None),
+        (0, True, 10_800),
+    ]
+
+
+async def test_load_contest_options_looks_and_team_only_results(database: Database) -> None:
+    start = datetime(2026, 6, 6, 9, 0, tzinfo=UTC)
+    async with database.write() as session:
+        org = await create_organization(session, SYSTEM, OrganizationCreate(slug="o", name="O"))
+        contest = await resources.create(
+            session,
+            SYSTEM,
+            COMPETITIONS,
+            CompetitionCreate(
+                organization_id=org.id,
+                name="Options",
+                kind="contest",
+                scoring="icpc",
+                starts_at=start,
+                attributes={
+                    "scoring_options": {"penalty_minutes": 5, "compile_errors_count": False}
+                },
+            ),
+        )
+        problem = await resources.create(
+            session,
+            SYSTEM,
+            CHALLENGES,
+            ChallengeCreate(
+                organization_id=org.id,
+                competition_id=contest.id,
+                kind="problem",
+                name="Apples",
+                code="A",
+                attributes={"color": "#00ff00"},
+            ),
+        )
+        team = await resources.create(
+            session,
+            SYSTEM,
+            TEAMS_RESOURCE,
+            TeamCreate(
+                name="Lisbon",
+                organization_id=org.id,
+                attributes={
+                    "group": "PT",
+                    "group_name": "Portugal",
+                    "flag": "pt",
+                    "color": "#111111",
+                },
+            ),
+        )
+        entry = await resources.create(
+            session,
+            SYSTEM,
+            ENTRIES,
+            EntryCreate(team_id=team.id, attributes={"color": "#222222"}),
+            competition_id=contest.id,
+        )
+        rows = [
+            # Only the team is named; the entry is found through it.
+            ResultCreate(team_id=team.id, challenge_id=problem.id, elapsed_ms=60_000,
+                         attributes={"verdict": "Compile Time Error"}),
+            ResultCreate(team_id=team.id, challenge_id=problem.id, elapsed_ms=120_000,
+                         attributes={"verdict": "Wrong Answer"}),
+            ResultCreate(team_id=team.id, challenge_id=problem.id, elapsed_ms=150_000,
+                         attributes={"verdict": "Accepted", "consider": "no"}),
+            ResultCreate(team_id=team.id, challenge_id=problem.id, elapsed_ms=180_500,
+                         attributes={"verdict": "Accepted"}),
+        ]  # fmt: skip
+        await create_many(session, SYSTEM, contest.id, rows)
+    async with database.read() as session:
+        loaded = await load_contest(session, contest.id)
+    assert loaded is not None
+    table = loaded[1]
+    assert table.problems == [ContestProblem(problem.id, "A", "Apples", "#00ff00")]
+    (row,) = table.rows
+    assert row.team == ContestTeam(entry.id, "Lisbon", "PT", "Portugal", "pt", "#222222")
+    # The compile error is free, the wrong answer costs 5 minutes: 180 + 300 s.
+    assert (row.solved, row.total_seconds, row.cells[0].tries) == (1, 480, 1)

@@ -8,6 +8,7 @@ and answered at once as "Evaluating"; the queue judges them (``judging``).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from dataclasses import dataclass
@@ -467,12 +468,17 @@ def _language(language: judge.Language) -> dict[str, Any]:
     }
 
 
+def _languages() -> list[dict[str, Any]]:
+    """Off the event loop: the first call asks each compiler for its version."""
+    return [_language(lang) for lang in judge.available_languages()]
+
+
 @router.get("/data/contests/{contest_id}/languages")
 async def languages(request: Request, contest_id: str) -> Response:
     async with services(request).database.read() as session:
         caller = require(await who(request, session), Role.ADMIN, Role.JUDGE, Role.TEAM)
         await _contest(session, contest_id, caller)
-    return _json([_language(lang) for lang in judge.available_languages()])
+    return _json(await asyncio.to_thread(_languages))
 
 
 @router.get("/data/contests/{contest_id}/languages/{language_id}")
@@ -480,9 +486,9 @@ async def language(request: Request, contest_id: str, language_id: str) -> Respo
     async with services(request).database.read() as session:
         caller = require(await who(request, session), Role.ADMIN, Role.JUDGE, Role.TEAM)
         await _contest(session, contest_id, caller)
-    for lang in judge.available_languages():
-        if lang.id == language_id:
-            return _json(_language(lang))
+    for lang in await asyncio.to_thread(_languages):
+        if lang["id"] == language_id:
+            return _json(lang)
     raise Failure(404, f"The language {language_id} does not exist.")
 
 
