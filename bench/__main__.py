@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench import index_insert, memory, nadeo_leaderboard, position_lookup, redis_lookup, web_load
+from bench import (
+    feed_latency,
+    index_insert,
+    memory,
+    nadeo_leaderboard,
+    position_lookup,
+    redis_lookup,
+    web_load,
+)
 
 
 def main() -> None:
@@ -19,6 +27,7 @@ def main() -> None:
         ("redis", lambda: redis_lookup.run(size)),
         ("http", lambda: web_load.run(size, ingest_rows=min(100_000, size))),
         ("nadeo", lambda: nadeo_leaderboard.run(size)),
+        ("live feed", feed_latency.run),
     ]:
         print(f"running {name} ...", flush=True)
         for outcome in bench():

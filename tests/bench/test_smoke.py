@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bench import index_insert, memory, nadeo_leaderboard, position_lookup, redis_lookup, web_load
+from bench import (
+    feed_latency,
+    index_insert,
+    memory,
+    nadeo_leaderboard,
+    position_lookup,
+    redis_lookup,
+    web_load,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,3 +43,8 @@ def test_http_benchmark_reports() -> None:
 def test_nadeo_benchmark_checks_its_answers() -> None:
     (outcome,) = nadeo_leaderboard.run(10_100, requests=20, concurrency=2)
     assert outcome.ratio > 0 and "checked from scratch" in outcome.name
+
+
+def test_feed_latency_benchmark_reports() -> None:
+    (outcome,) = feed_latency.run(events=5, pause=0.01)
+    assert outcome.ratio > 0 and "SSE" in outcome.name
