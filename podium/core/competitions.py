@@ -101,3 +101,20 @@ COMPETITIONS: Resource[Competition] = Resource(
     has_external_ids=True,
     validate=_validate,
 )
+
+
+MAX_DEPTH = 16
+
+
+async def public_competition(session: AsyncSession, competition_id: int) -> Competition | None:
+    """The competition when anonymous readers may see it: it and every competition
+    above it are public, so a hidden season does not leak through its public rounds."""
+    competition = await session.get(Competition, competition_id)
+    current = competition
+    for _ in range(MAX_DEPTH):
+        if current is None or not current.public:
+            return None
+        if current.parent_id is None:
+            return competition
+        current = await session.get(Competition, current.parent_id)
+    return None

@@ -1,30 +1,16 @@
-"""What an anonymous reader may see: public competitions, as the event feed allows.
-
-A competition shows only when it and every competition above it are public, so a
-hidden season does not leak through its public rounds.
-"""
+"""What an anonymous reader may see: public competitions (``public_competition``,
+the event feed's rule too), their public children, and where the feed starts."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core.competitions import public_competition
 from podium.feed.stream import token_for
 from podium.store.tables import Competition, Event
 
-MAX_DEPTH = 16
-
-
-async def public_competition(session: AsyncSession, competition_id: int) -> Competition | None:
-    competition = await session.get(Competition, competition_id)
-    current = competition
-    for _ in range(MAX_DEPTH):
-        if current is None or not current.public:
-            return None
-        if current.parent_id is None:
-            return competition
-        current = await session.get(Competition, current.parent_id)
-    return None
+__all__ = ["newest_token", "public_children", "public_competition"]
 
 
 async def public_children(session: AsyncSession, competition_id: int) -> list[Competition]:

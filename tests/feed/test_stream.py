@@ -79,6 +79,10 @@ async def test_bad_token_and_visibility(
             "/event-feed", params={"stream": "false", "competition_id": hidden["id"]}
         )
         assert missing.status_code == 404
+        # A public round of a hidden season stays hidden too.
+        round_ = await make_competition(api, org, "Round", parent_id=hidden["id"])
+        params = {"stream": "false", "competition_id": round_["id"]}
+        assert (await anonymous.get("/event-feed", params=params)).status_code == 404
         seen = await lines(anonymous, competition_id=comp)
         assert {e["competition_id"] for e in seen} == {comp}
     # An organization's token sees its own organization only.

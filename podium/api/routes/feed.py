@@ -15,12 +15,11 @@ from fastapi.responses import StreamingResponse
 
 from podium.api.deps import DB, principal
 from podium.core import resources
-from podium.core.competitions import COMPETITIONS
+from podium.core.competitions import COMPETITIONS, public_competition
 from podium.core.errors import NotFound, Unauthenticated
 from podium.core.principal import ANONYMOUS, Principal
 from podium.feed import stream
 from podium.store.database import Database
-from podium.store.tables import Competition
 
 router = APIRouter(tags=["event"])
 
@@ -59,8 +58,8 @@ async def _filter(
                 "Send an API token, or ask for one public competition with ?competition_id=."
             )
         async with db.read() as session:
-            competition = await session.get(Competition, competition_id)
-        if competition is None or not competition.public:
+            competition = await public_competition(session, competition_id)
+        if competition is None:
             raise NotFound(f"No competition {competition_id}.")
         return stream.Filter(competition_ids=[competition_id], types=wanted)
     who.require("read", organization_id)
