@@ -15,11 +15,16 @@ Every run gets, whatever the machine:
 
 With bubblewrap (Debian's ``bubblewrap``) working, the program also runs in new
 user, PID, network, IPC and mount namespaces: no network at all, a read-only view
-of the system, a private /tmp, and everything dies with the sandbox. Without it, a
+of the system, a private /tmp, and everything dies with the sandbox. The reporter
+is the namespace's PID 1 (``--as-pid-1``): bubblewrap's own init would outlive its
+parent as a zombie, left for the machine's init to reap. Without bubblewrap, a
 child still enters a network namespace of its own (``unshare``) when the kernel
 allows; otherwise there is no network isolation. Not running as root means no
 private user id either: then only the process group is killed, and the process
-limit counts the server user's own processes. ``describe()`` says what holds.
+limit counts the server user's own processes. Processes a run leaves orphaned
+(without bubblewrap, a fork bomb's children) are reaped by the machine's init, so
+in a container Podium should not be PID 1 itself (use ``docker run --init`` or
+similar). ``describe()`` says what holds.
 Setting ``PODIUM_JUDGE_SANDBOX=limits`` skips bubblewrap (to compare, or where it
 misbehaves).
 """
@@ -53,6 +58,7 @@ _CLONE_NEWUSER = 0x10000000
 _CLONE_NEWNET = 0x40000000
 PATH = "/usr/local/bin:/usr/bin:/bin"
 _GRACE_SECONDS = 0.25
+_REAP_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ def describe() -> str:
 
 
 def _bwrap_args(workdir: str) -> list[str]:
-    args = ["--unshare-all", "--die-with-parent", "--new-session"]
+    args = ["--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1"]
     for path in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc"):
         args += ["--ro-bind-try", path, path]
     args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # noqa: S108 (private tmpfs)
@@ -190,7 +196,9 @@ def _rlimits(bounds: Bounds) -> dict[str, int]:
 # when asked, sets the limits, starts the program with its address-space limit
 # too, waits for it, and reports its status and resource use on a descriptor the
 # program itself never holds. CPU gets a hard limit a second above the soft one:
-# SIGXCPU first, SIGKILL if that is ignored.
+# SIGXCPU first, SIGKILL if that is ignored. Outside bubblewrap it is also the
+# subreaper of the run: orphans (a fork bomb's children) become its children, not
+# the machine's init's, and it reaps them all (once killed) before it exits.
 _REPORTER = """
 import json, os, resource, sys
 fd, setup, argv = int(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3:]
@@ -199,6 +207,9 @@ if setup["network"]:
     if ctypes.CDLL(None, use_errno=True).unshare(setup["network"]) != 0:
         os.write(2, b"judge: cannot leave the network\\n")
         os._exit(126)
+if setup["reap"]:
+    import ctypes
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 for name, value in setup["limits"].items():
     hard = value + 1 if name == "RLIMIT_CPU" else value
     resource.setrlimit(getattr(resource, name), (value, hard))
@@ -214,6 +225,12 @@ if pid == 0:
     os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 os.write(fd, json.dumps([status, usage.ru_utime + usage.ru_stime, usage.ru_maxrss]).encode())
+os.close(fd)
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
 """
 
 
@@ -232,6 +249,7 @@ def run(
         "network": _CLONE_NEWUSER | _CLONE_NEWNET if isolate_net else 0,
         "limits": _rlimits(bounds),
         "memory": bounds.memory_bytes or 0,
+        "reap": wrap is None,  # bubblewrap's namespace reaps its own
     }
     inner = [PYTHON, "-S", "-c", _REPORTER, str(report_write), json.dumps(setup), *argv]
     command = [wrap, *_bwrap_args(str(workdir)), *inner] if wrap else inner
@@ -255,8 +273,12 @@ def run(
     finally:
         os.close(report_write)
     try:
-        stdout, stderr, timed_out, exceeded = _collect(process, started, bounds)
+        stdout, stderr, report, timed_out, exceeded = _collect(
+            process, report_read, started, bounds
+        )
     finally:
+        if uid is not None:
+            _inside_out(process.pid, uid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         _pid, outer, usage = os.wait4(process.pid, 0)
@@ -267,7 +289,7 @@ def run(
             if pipe is not None:
                 pipe.close()
     with os.fdopen(report_read, "rb") as reader:
-        report = reader.read()
+        report += reader.read()
     wall = time.monotonic() - started
     try:
         status, cpu, rss = json.loads(report)
@@ -288,48 +310,69 @@ def run(
 
 
 def _collect(
-    process: subprocess.Popen[bytes], started: float, bounds: Bounds
-) -> tuple[bytes, bytes, bool, bool]:
-    """Read both pipes until EOF, the wall deadline or too much output.
+    process: subprocess.Popen[bytes], report: int, started: float, bounds: Bounds
+) -> tuple[bytes, bytes, bytes, bool, bool]:
+    """Read the output pipes and the report until EOF, the wall deadline or too
+    much output: (stdout, stderr, report, timed out, output exceeded).
 
-    Once the program has ended, stray descendants still holding the pipes get only
-    a short grace: their output is not the program's, and they are killed next.
+    Once the program has ended (reported, or the sandbox gone), stray descendants
+    still holding the pipes get only a short grace: their output is not the
+    program's, and they are killed next.
     """
     assert process.stdout is not None and process.stderr is not None
-    chunks: dict[int, list[bytes]] = {1: [], 2: []}
-    sizes = {1: 0, 2: 0}
-    caps = {1: bounds.output_bytes, 2: 64 * 1024}
+    chunks: dict[int, list[bytes]] = {1: [], 2: [], 3: []}
+    sizes = {1: 0, 2: 0, 3: 0}
+    caps = {1: bounds.output_bytes, 2: 64 * 1024, 3: 4096}
     deadline = started + bounds.wall_seconds
     ended = False
+
+    def done(timed_out: bool, exceeded: bool) -> tuple[bytes, bytes, bytes, bool, bool]:
+        out, err, rep = (b"".join(chunks[n]) for n in (1, 2, 3))
+        return out, err, rep, timed_out, exceeded
+
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ, 1)
         selector.register(process.stderr, selectors.EVENT_READ, 2)
-        open_pipes = 2
+        selector.register(report, selectors.EVENT_READ, 3)
+        open_pipes = 3
         while open_pipes:
-            if not ended and _ended(process.pid):
+            if not ended and (sizes[3] or _ended(process.pid)):
                 ended = True
                 deadline = min(deadline, time.monotonic() + _GRACE_SECONDS)
             left = deadline - time.monotonic()
             if left <= 0:
-                return b"".join(chunks[1]), b"".join(chunks[2]), not ended, False
+                return done(not ended, False)
             for key, _ in selector.select(timeout=min(left, 0.1)):
+                which = key.data
                 data = os.read(key.fd, 65536)
                 if not data:
                     selector.unregister(key.fileobj)
                     open_pipes -= 1
+                    if which == 3:
+                        sizes[3] = sizes[3] or 1  # no report will come: it has ended
                     continue
-                which = key.data
                 if sizes[which] < caps[which]:
                     chunks[which].append(data[: caps[which] - sizes[which]])
                 sizes[which] += len(data)
                 if which == 1 and sizes[1] > caps[1]:
-                    return b"".join(chunks[1]), b"".join(chunks[2]), False, True
-    return b"".join(chunks[1]), b"".join(chunks[2]), False, False
+                    return done(False, True)
+    return done(False, False)
 
 
 def _ended(pid: int) -> bool:
     """Whether the child has exited, leaving it for ``wait4`` to reap."""
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
+def _inside_out(pid: int, uid: int) -> None:
+    """Kill the run's processes but our own child first, and let that child reap
+    its own (bubblewrap its PID 1, the reporter the program) before it goes: killed
+    first, it would leave them as zombies to the machine's init."""
+    deadline = time.monotonic() + _REAP_SECONDS
+    while kill_user(uid, spare=pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    while not _ended(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def sweep(uid: int) -> None:
@@ -341,11 +384,11 @@ def sweep(uid: int) -> None:
         time.sleep(0.01)
 
 
-def kill_user(uid: int) -> int:
-    """SIGKILL every process of ``uid``; how many were found."""
+def kill_user(uid: int, spare: int | None = None) -> int:
+    """SIGKILL every process of ``uid`` but ``spare``; how many were found."""
     found = 0
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == spare:
             continue
         try:
             if entry.stat().st_uid != uid or _zombie(entry.path):
@@ -362,11 +405,11 @@ def _zombie(proc_dir: str) -> bool:
         return stat.read().rpartition(b")")[2].split()[0] == b"Z"
 
 
-def processes_of(uid: int) -> int:
-    """Live processes of ``uid`` (zombies awaiting their parent do not count)."""
+def processes_of(uid: int, zombies: bool = False) -> int:
+    """Live processes of ``uid``, and with ``zombies`` those awaiting a reaper too."""
     count = 0
     for entry in os.scandir("/proc"):
         with contextlib.suppress(FileNotFoundError):
-            if entry.name.isdigit() and entry.stat().st_uid == uid and not _zombie(entry.path):
-                count += 1
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                count += zombies or not _zombie(entry.path)
     return count
