@@ -21,6 +21,7 @@ from podium.dialects.multigp.routes import create_multigp
 from podium.dialects.nadeo.routes import create_nadeo
 from podium.dialects.polympics.routes import create_polympics
 from podium.dialects.runsignup.routes import CaseInsensitivePrefix, create_runsignup
+from podium.feed.closing import end_feeds_on_exit_signals
 from podium.feed.deliveries import Deliveries
 from podium.logs import AccessLog
 from podium.ranking.leaderboards import Leaderboards
@@ -56,9 +57,11 @@ def create_app(
             asyncio.create_task(deliveries.run()),
             asyncio.create_task(judging.run()),
         ]
+        restore_signals = end_feeds_on_exit_signals()
         try:
             yield
         finally:
+            restore_signals()
             for worker in workers:
                 worker.cancel()
             for worker in workers:

@@ -27,6 +27,7 @@ import orjson
 from sqlalchemy import select
 
 from podium.core.errors import Invalid
+from podium.feed.closing import CLOSING
 from podium.store.database import Database
 from podium.store.tables import Event
 
@@ -134,7 +135,7 @@ async def follow(
 ) -> AsyncIterator[Event | None]:
     """Every matching event after ``after``, then (when streaming) new ones as they
     commit; ``None`` when a keep-alive is due. This process's commits wake it within
-    a tick; other processes' within a poll."""
+    a tick; other processes' within a poll. Ends when the server begins to stop."""
     last = after
     seen_commit = database.committed_seq
     last_poll = last_sent = time.monotonic()
@@ -152,7 +153,7 @@ async def follow(
             return
         while True:
             await asyncio.sleep(TICK_SECONDS)
-            if stopped is not None and await stopped():
+            if CLOSING.is_set() or (stopped is not None and await stopped()):
                 return
             now = time.monotonic()
             if now - last_sent >= keepalive:
