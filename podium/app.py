@@ -23,7 +23,8 @@ from podium.dialects.polympics.routes import create_polympics
 from podium.dialects.runsignup.routes import CaseInsensitivePrefix, create_runsignup
 from podium.feed.closing import end_feeds_on_exit_signals
 from podium.feed.deliveries import Deliveries
-from podium.logs import AccessLog
+from podium.http_head import HeadMiddleware
+from podium.logs import AccessLog, configure
 from podium.ranking.leaderboards import Leaderboards
 from podium.store import migrate
 from podium.store.database import Database
@@ -31,6 +32,14 @@ from podium.store.redis import connect, redis_status
 from podium.web import pages
 
 log = logging.getLogger("podium")
+
+
+def serve_app() -> FastAPI:
+    """The app as ``podium serve`` runs it: every worker process configures its own
+    logging (uvicorn spawns workers that do not inherit the supervisor's)."""
+    settings = get_settings()
+    configure(settings.log_level, settings.log_json)
+    return create_app(settings)
 
 
 def create_app(
@@ -42,7 +51,7 @@ def create_app(
     settings = settings or get_settings()
     database = database or Database(settings.database_url)
     redis = connect(settings.redis_url) if settings.redis_url else None
-    leaderboards = Leaderboards(database, redis)
+    leaderboards = Leaderboards(database, redis, f"{settings.redis_prefix}:lb")
     deliveries = Deliveries(database, settings)
     judging = JudgeQueue(database, settings)
 
@@ -111,6 +120,7 @@ def create_app(
     nadeo_core, nadeo_live = create_nadeo(settings, database, leaderboards)
     app.mount("/nadeo/core", nadeo_core)
     app.mount("/nadeo/live", nadeo_live)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(CaseInsensitivePrefix)
     app.add_middleware(AccessLog)
     return app

@@ -80,7 +80,7 @@ def serve(
     configure(settings.log_level, settings.log_json)
     console.print(f"Podium {__version__} on http://{host}:{port} (API docs at /api/v1/docs)")
     uvicorn.run(
-        "podium.app:create_app",
+        "podium.app:serve_app",
         factory=True,
         host=host,
         port=port,

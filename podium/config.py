@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # Every Redis key Podium writes starts with this, so instances can share a Redis.
+    redis_prefix: str = Field(default="podium", min_length=1)
     secret_key: str | None = None
     # Where generated state that is not data lives (the persisted secret key).
     data_dir: Path = Path(".podium")
@@ -82,12 +84,20 @@ class Settings(BaseSettings):
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Several workers may start at once: write a whole file aside, then link it
+        # into place; whoever links first wins and everyone reads the winner's key.
+        draft = self.data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(key + "\n")
-        return key
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)

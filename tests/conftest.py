@@ -13,6 +13,7 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,21 @@ def postgres_url() -> str:
     return f"{base}/{name}"
 
 
+@pytest.fixture
+async def postgres_store(postgres_url: str) -> AsyncIterator[Database]:
+    """The PostgreSQL test database, emptied, for tests that run real server processes."""
+    db = Database(postgres_url)
+    await _empty(db)
+    yield db
+    await db.dispose()
+
+
+async def _empty(db: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with db.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     if request.param == "sqlite":
@@ -100,9 +116,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     if db.backend == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        async with db.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await _empty(db)
     yield db
     await db.dispose()
 
@@ -217,3 +231,17 @@ def redis_url() -> str:
     if state != "ok":
         _unavailable("Redis", f"unreachable at {REDIS_URL}: {state}")
     return REDIS_URL
+
+
+@pytest.fixture
+async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
+    """A Redis key prefix of this test's own (``PODIUM_REDIS_PREFIX``), removed after."""
+    from podium.store.redis import connect
+
+    prefix = f"podium-test-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = connect(redis_url)
+    keys = [k async for k in client.scan_iter(f"{prefix}:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()

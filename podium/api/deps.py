@@ -24,9 +24,6 @@ async def principal(request: Request, db: Annotated[Database, Depends(database)]
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-    cached = credentials.PRINCIPALS.get(token.strip())
-    if cached is not None:
-        return cached
     async with db.read() as session:
         return await credentials.authenticate_token(session, token.strip())
 

@@ -1,9 +1,11 @@
 """Credentials: secrets hashed with argon2, native API tokens and their scopes.
 
 Every dialect stores its keys here (``kind`` tells them apart) and turns a verified
-credential into a ``Principal``. A verified secret is remembered by its SHA-256 so
-that argon2 runs once per token and process, while the row is still read on every
-request so that revocation and expiry take effect at once.
+credential into a ``Principal``. A verified secret is remembered by its SHA-256 (with
+the stored hash, so a new secret on the same row stops the old one) so that argon2
+runs once per secret and process. That memory only saves the argon2 work: the row is
+read on every request, so revocation and expiry take effect at once on every worker,
+whoever revoked it (an API call, another worker, the CLI).
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-import time
 from collections import OrderedDict
-from datetime import datetime
 from functools import lru_cache
 from typing import Annotated
 
@@ -106,7 +106,8 @@ async def check(session: AsyncSession, kind: str, identifier: str, secret: str) 
     if credential is None:
         await verify_secret_async(None, secret)
         raise Unauthenticated("The credential is not valid.")
-    ok = VERIFIED.matches(kind, secret, credential.id) or await verify_secret_async(
+    cache_key = f"{kind}:{credential.secret_hash}"
+    ok = VERIFIED.matches(cache_key, secret, credential.id) or await verify_secret_async(
         credential.secret_hash, secret
     )
     if not ok:
@@ -115,7 +116,7 @@ async def check(session: AsyncSession, kind: str, identifier: str, secret: str) 
         raise Unauthenticated("The credential has been revoked.")
     if credential.expires_at is not None and credential.expires_at <= utcnow():
         raise Unauthenticated("The credential has expired.")
-    VERIFIED.remember(kind, secret, credential.id)
+    VERIFIED.remember(cache_key, secret, credential.id)
     return credential
 
 
@@ -174,44 +175,6 @@ async def issue_token(
     return credential, f"{TOKEN_PREFIX}{identifier}_{secret}"
 
 
-class _Principals:
-    """Principals of recently verified tokens, kept for ``ttl`` seconds.
-
-    Revoking in this process clears the cache at once; another worker notices within
-    ``ttl`` seconds. Expiry is checked on every use.
-    """
-
-    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._seen: dict[str, tuple[float, Principal, datetime | None]] = {}
-
-    def get(self, token: str) -> Principal | None:
-        found = self._seen.get(_token_digest(token))
-        if found is None:
-            return None
-        checked, principal, expires = found
-        if time.monotonic() - checked > self.ttl or (expires is not None and expires <= utcnow()):
-            return None
-        return principal
-
-    def put(self, token: str, principal: Principal, expires: datetime | None) -> None:
-        if len(self._seen) >= self.size:
-            self._seen.clear()
-        self._seen[_token_digest(token)] = (time.monotonic(), principal, expires)
-
-    def forget(self, credential_id: int) -> None:
-        for key in [k for k, v in self._seen.items() if v[1].credential_id == credential_id]:
-            del self._seen[key]
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-PRINCIPALS = _Principals()
-
-
 async def authenticate_token(session: AsyncSession, token: str) -> Principal:
     if not token.startswith(TOKEN_PREFIX) or len(token) < len(TOKEN_PREFIX) + _ID_CHARS + 2:
         raise Unauthenticated("The token is malformed.")
@@ -219,13 +182,7 @@ async def authenticate_token(session: AsyncSession, token: str) -> Principal:
     identifier, sep, secret = body[:_ID_CHARS], body[_ID_CHARS], body[_ID_CHARS + 1 :]
     if sep != "_" or not secret:
         raise Unauthenticated("The token is malformed.")
-    cached = PRINCIPALS.get(token)
-    if cached is not None:
-        return cached
-    credential = await check(session, API_TOKEN, identifier, secret)
-    principal = _principal(credential)
-    PRINCIPALS.put(token, principal, credential.expires_at)
-    return principal
+    return _principal(await check(session, API_TOKEN, identifier, secret))
 
 
 async def list_tokens(session: AsyncSession, principal: Principal) -> list[Credential]:
@@ -247,7 +204,6 @@ async def revoke_token(session: AsyncSession, principal: Principal, token_id: in
         or not principal.allows("admin", credential.organization_id)
     ):
         raise NotFound(f"No token with id {token_id}.")
-    PRINCIPALS.forget(credential.id)
     if credential.revoked_at is None:
         credential.revoked_at = utcnow()
         events.record(

@@ -3,26 +3,32 @@
 A board ranks one competition, or one challenge (map, course) inside it. It is built
 from the results table the first time it is asked for, and afterwards every
 ``result.*`` event marks its competitor dirty; a dirty competitor's score is
-recomputed from the store. Recomputing is idempotent, so applying an event twice,
-or by two workers at once, is harmless, and a crash between commit and apply is
-repaired by the next catch-up, which resumes from the last applied ``seq``.
+recomputed from the store. Recomputing is idempotent, so applying an event twice is
+harmless, and a crash between commit and apply is repaired by the next catch-up,
+which resumes from the last applied ``seq``. Changes are applied by one process at
+a time, in seq order, and a board joins the catch-up only once the events since its
+snapshot are replayed into it (``podium.ranking.coordination``).
 
 Embedded mode keeps boards in memory; with Redis they live in sorted sets that
-every worker shares, with the applied ``seq`` kept in Redis too.
+every worker shares, with the applied ``seq``, the registry of built boards and the
+locks kept in Redis too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.ranking.coordination import Coordination, LocalCoordination, RedisCoordination
 from podium.ranking.index import Board, MemoryBoard, RedisBoard
 from podium.ranking.scoring import Options, Performance, Score, score
 from podium.ranking.ties import TieRule
@@ -34,6 +40,7 @@ log = logging.getLogger("podium.ranking")
 # Competitor ids pack the subject kind into the low two bits.
 KINDS = {1: "person", 2: "team", 3: "entry"}
 _CHUNK = 500
+_REPLAY_BATCH = 5000
 
 
 def competitor_of(person_id: int | None, team_id: int | None, entry_id: int | None) -> int | None:
@@ -71,6 +78,27 @@ class Format:
     tie_rule: TieRule
     options: Options
     organization_id: int | None = None
+
+    def encode(self) -> str:
+        """As registered beside a built board, so every worker ranks it the same way."""
+        return orjson.dumps(
+            {
+                "scoring": self.scoring,
+                "tie_rule": self.tie_rule,
+                "options": dataclasses.asdict(self.options),
+                "organization_id": self.organization_id,
+            }
+        ).decode()
+
+    @staticmethod
+    def decode(raw: str) -> Format:
+        data = orjson.loads(raw)
+        return Format(
+            data["scoring"],
+            data["tie_rule"],
+            Options(**data["options"]),
+            data["organization_id"],
+        )
 
 
 # Only what scoring reads: building a board streams these as plain rows, not ORM objects.
@@ -157,7 +185,11 @@ def set_ms(value: Score) -> int:
 
 
 class Leaderboards:
-    """Every board of one server process (or, with Redis, of all of them)."""
+    """Every board of one server process (or, with Redis, of all of them).
+
+    See ``podium.ranking.coordination`` for the protocol that keeps boards equal to a
+    from-scratch ranking when several processes build and apply at once.
+    """
 
     def __init__(
         self, database: Database, redis: Redis | None = None, prefix: str = "podium:lb"
@@ -165,16 +197,13 @@ class Leaderboards:
         self.database = database
         self.redis = redis
         self.prefix = prefix
+        self.coordination: Coordination = (
+            RedisCoordination(redis, prefix) if redis is not None else LocalCoordination()
+        )
         self._boards: dict[BoardKey, Board] = {}
-        # Boards whose build finished (embedded mode); a board being built is not in it.
-        self._built: set[BoardKey] = set()
-        self._formats: dict[int, Format] = {}
-        self._applied = 0
+        self._decoded: dict[str, Format] = {}
         # The newest seq this process has applied or seen applied.
         self._seen = 0
-        self._lock = asyncio.Lock()
-
-    # Board storage.
 
     def _board(self, key: BoardKey) -> Board:
         board = self._boards.get(key)
@@ -187,159 +216,181 @@ class Leaderboards:
             self._boards[key] = board
         return board
 
-    async def _is_built(self, key: BoardKey) -> bool:
-        if self.redis is None:
-            return key in self._built
-        return bool(await self.redis.exists(f"{self.prefix}:{key.name}:built"))
-
-    async def _mark_built(self, key: BoardKey, built: bool) -> None:
-        if self.redis is None:
-            if built:
-                self._built.add(key)
-            else:
-                self._built.discard(key)
-                self._boards.pop(key, None)
-            return
-        marker = f"{self.prefix}:{key.name}:built"
-        if built:
-            await self.redis.set(marker, "1")
-        else:
-            await self.redis.delete(marker)
-
-    async def _get_applied(self) -> int:
-        if self.redis is None:
-            return self._applied
-        return int(await self.redis.get(f"{self.prefix}:applied") or 0)
-
-    async def _set_applied(self, seq: int) -> None:
-        if self.redis is None:
-            self._applied = max(self._applied, seq)
-            return
-        # Only ever move forward, whichever worker writes last.
-        await self.redis.eval(
-            "local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
-            "if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end return 1",
-            1,
-            f"{self.prefix}:applied",
-            str(seq),
-        )
-
-    # Building and keeping in step.
+    async def _built(self, key: BoardKey) -> Format | None:
+        """The format ``key`` was built with, or None while it is not built."""
+        raw = await self.coordination.built(key.name)
+        if raw is None:
+            return None
+        fmt = self._decoded.get(raw)
+        if fmt is None:
+            try:
+                fmt = Format.decode(raw)
+            except (ValueError, TypeError, KeyError):  # written by another version
+                return None
+            if len(self._decoded) > 1024:
+                self._decoded.clear()
+            self._decoded[raw] = fmt
+        return fmt
 
     async def board(self, key: BoardKey) -> tuple[Board, Format]:
         """The board for ``key``, built if needed and caught up with our own writes.
 
         Writes of other processes arrive through ``run``'s polling; this process's own
         writes are applied before it answers, so a client reads what it just wrote.
+        The format returned is the one the board was built with.
         """
         if self.database.committed_seq > self._seen:
             await self.catch_up()
-        fmt = self._formats.get(key.competition_id)
+        fmt = await self._built(key)
         if fmt is None:
-            async with self.database.read() as session:
-                fmt = await competition_format(session, key.competition_id)
-            if fmt is None:
-                raise LookupError(key)
-            self._formats[key.competition_id] = fmt
-        if not await self._is_built(key):
-            async with self._lock:
-                if not await self._is_built(key):
-                    await self._build(key, fmt)
+            fmt = await self._build(key)
         return self._board(key), fmt
 
-    async def _build(self, key: BoardKey, fmt: Format) -> None:
-        board = self._board(key)
-        async with self.database.read() as session:
-            seq = await session.scalar(select(func.coalesce(func.max(Event.seq), 0)))
-            stream = await session.stream(
-                select(*SCORING_COLUMNS)
-                .where(*_board_filter(key))
-                .execution_options(yield_per=10_000)
-            )
-            rows = [row async for row in stream]
-        # Scoring a million rows is CPU work: keep the event loop serving meanwhile.
-        entries = await asyncio.to_thread(_entries, rows, fmt)
-        if isinstance(board, MemoryBoard):
-            await asyncio.to_thread(board.fill, entries)
-        else:
-            await board.load(entries)
-        await self._mark_built(key, True)
-        log.info("board built", extra={"board": key.name, "entries": len(entries), "seq": seq})
+    async def _build(self, key: BoardKey) -> Format:
+        """Build ``key`` from a snapshot, replay what committed since, then register it.
+
+        The snapshot's seq is read before its rows, so the rows hold at least every
+        change up to that seq; replaying later events is idempotent, so rows that are
+        newer than the seq do no harm.
+        """
+        async with self.coordination.build_lock(key.name):
+            while True:
+                built = await self._built(key)
+                if built is not None:
+                    return built  # another task or process built it meanwhile
+                async with self.database.read() as session:
+                    seq = await _newest_seq(session)
+                    fmt = await competition_format(session, key.competition_id)
+                    if fmt is None:
+                        raise LookupError(key)
+                    stream = await session.stream(
+                        select(*SCORING_COLUMNS)
+                        .where(*_board_filter(key))
+                        .execution_options(yield_per=10_000)
+                    )
+                    rows = [row async for row in stream]
+                # Scoring a million rows is CPU work: keep the event loop serving meanwhile.
+                entries = await asyncio.to_thread(_entries, rows, fmt)
+                board = self._board(key)
+                if isinstance(board, MemoryBoard):
+                    await asyncio.to_thread(board.fill, entries)
+                else:
+                    await board.load(entries)
+                async with self.coordination.apply_lock():
+                    applied = await self.coordination.applied()
+                    if await self._replay(key, fmt, seq, applied):
+                        await self.coordination.mark_built(key.name, fmt.encode())
+                        self._seen = max(self._seen, applied)
+                        log.info(
+                            "board built",
+                            extra={"board": key.name, "entries": len(entries), "seq": seq},
+                        )
+                        return fmt
+                # The competition's rules changed while we built: build again.
+
+    async def _replay(self, key: BoardKey, fmt: Format, since: int, upto: int) -> bool:
+        """Refresh ``key``'s competitors touched by events in (since, upto].
+
+        Catch-up skipped those events because the board was not registered yet. False
+        when one of them changed the competition's rules (the snapshot is useless).
+        """
+        dirty: set[int] = set()
+        cursor = since
+        while cursor < upto:
+            async with self.database.read() as session:
+                events = (
+                    await session.scalars(
+                        select(Event)
+                        .where(
+                            Event.seq > cursor,
+                            Event.seq <= upto,
+                            (
+                                (Event.object_kind == "competition")
+                                & (Event.object_id == key.competition_id)
+                            )
+                            | (
+                                (Event.object_kind == "result")
+                                & (Event.competition_id == key.competition_id)
+                            ),
+                        )
+                        .order_by(Event.seq)
+                        .limit(_REPLAY_BATCH)
+                    )
+                ).all()
+            if not events:
+                break
+            for event in events:
+                if event.object_kind == "competition":
+                    if _rules_changed(event):
+                        return False
+                    continue
+                for board_key, competitor in _touched(event):
+                    if board_key == key:
+                        dirty.add(competitor)
+            cursor = events[-1].seq
+        if dirty:
+            await self._refresh(key, fmt, dirty)
+        return True
 
     async def catch_up(self, batch: int = 5000) -> int:
         """Apply every committed event not applied yet; returns the last applied seq.
 
-        Seqs are gap-free, so the log is read in seq ranges up to the newest one. In
-        embedded mode only events that can touch a built board are fetched.
+        Seqs are gap-free, so the log is read in seq ranges up to the newest one; only
+        events that can touch a built board are fetched.
         """
-        async with self._lock:
-            applied = await self._get_applied()
-            async with self.database.read() as session:
-                newest = int(
-                    await session.scalar(select(func.coalesce(func.max(Event.seq), 0))) or 0
-                )
-            while applied < newest:
-                upto = min(newest, applied + batch)
-                query = select(Event).where(Event.seq > applied, Event.seq <= upto)
-                if self.redis is None:
-                    built = sorted({key.competition_id for key in self._built})
-                    query = query.where(
+        async with self.database.read() as session:
+            newest = await _newest_seq(session)
+        applied = await self.coordination.applied()
+        if applied < newest:
+            async with self.coordination.apply_lock():
+                applied = await self.coordination.applied()
+                while applied < newest:
+                    upto = min(newest, applied + batch)
+                    built = sorted(await self.coordination.built_competitions())
+                    query = select(Event).where(
+                        Event.seq > applied,
+                        Event.seq <= upto,
                         (Event.object_kind == "competition")
-                        | ((Event.object_kind == "result") & Event.competition_id.in_(built))
+                        | ((Event.object_kind == "result") & Event.competition_id.in_(built)),
                     )
-                async with self.database.read() as session:
-                    events = (await session.scalars(query.order_by(Event.seq))).all()
-                await self._apply(events)
-                applied = upto
-                await self._set_applied(applied)
-            self._seen = max(self._seen, applied)
-            return applied
+                    async with self.database.read() as session:
+                        events = (await session.scalars(query.order_by(Event.seq))).all()
+                    await self._apply(events)
+                    applied = upto
+                    await self.coordination.set_applied(applied)
+        self._seen = max(self._seen, applied)
+        return applied
 
     async def _apply(self, events: Sequence[Event]) -> None:
         dirty: dict[BoardKey, set[int]] = {}
         for event in events:
-            if event.object_kind == "competition" and _rules_changed(event):
-                await self._forget_competition(event.object_id)
+            if event.object_kind == "competition":
+                if _rules_changed(event) and event.object_id is not None:
+                    await self._forget_competition(event.object_id)
                 continue
-            if event.object_kind != "result" or event.competition_id is None:
-                continue
-            for payload in _result_payloads(event):
-                competitor = competitor_of(
-                    payload.get("person_id"), payload.get("team_id"), payload.get("entry_id")
-                )
-                if competitor is None:
-                    continue
-                keys = [BoardKey(event.competition_id)]
-                if payload.get("challenge_id") is not None:
-                    keys.append(BoardKey(event.competition_id, payload["challenge_id"]))
-                for key in keys:
-                    dirty.setdefault(key, set()).add(competitor)
+            for key, competitor in _touched(event):
+                dirty.setdefault(key, set()).add(competitor)
         for key, competitors in dirty.items():
-            if await self._is_built(key):
-                await self._refresh(key, competitors)
+            fmt = await self._built(key)
+            if fmt is not None:
+                await self._refresh(key, fmt, competitors)
 
-    async def _forget_competition(self, competition_id: int | None) -> None:
+    async def _forget_competition(self, competition_id: int) -> None:
         """Scoring or tie rule may have changed: drop its boards, rebuild on next use."""
-        if competition_id is not None:
-            self._formats.pop(competition_id, None)
-        for key in [k for k in self._boards if k.competition_id == competition_id]:
+        for name in await self.coordination.unmark(competition_id):
+            challenge = int(name.split(":", 1)[1]) or None
+            key = BoardKey(competition_id, challenge)
             await self._board(key).clear()
-            await self._mark_built(key, False)
+        for key in [k for k in self._boards if k.competition_id == competition_id]:
             self._boards.pop(key, None)
-        if self.redis is not None and competition_id is not None:
-            async for marker in self.redis.scan_iter(f"{self.prefix}:{competition_id}:*:built"):
-                await self.redis.delete(marker)
 
-    async def _refresh(self, key: BoardKey, competitors: set[int]) -> None:
+    async def _refresh(self, key: BoardKey, fmt: Format, competitors: set[int]) -> None:
+        rows: list[Any] = []
+        by_kind: dict[str, list[int]] = {}
+        for competitor in competitors:
+            kind, object_id = subject(competitor)
+            by_kind.setdefault(kind, []).append(object_id)
         async with self.database.read() as session:
-            fmt = await competition_format(session, key.competition_id)
-            if fmt is None:
-                return
-            rows: list[Any] = []
-            by_kind: dict[str, list[int]] = {}
-            for competitor in competitors:
-                kind, object_id = subject(competitor)
-                by_kind.setdefault(kind, []).append(object_id)
             for kind, ids in by_kind.items():
                 column = subject_column(kind)
                 for start in range(0, len(ids), _CHUNK):
@@ -382,6 +433,27 @@ class Leaderboards:
             await asyncio.sleep(interval)
 
 
+async def _newest_seq(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(Event.seq), 0))) or 0)
+
+
+def _touched(event: Event) -> list[tuple[BoardKey, int]]:
+    """The boards and competitors a result event may change (before and after)."""
+    if event.object_kind != "result" or event.competition_id is None:
+        return []
+    touched: list[tuple[BoardKey, int]] = []
+    for payload in _result_payloads(event):
+        competitor = competitor_of(
+            payload.get("person_id"), payload.get("team_id"), payload.get("entry_id")
+        )
+        if competitor is None:
+            continue
+        touched.append((BoardKey(event.competition_id), competitor))
+        if payload.get("challenge_id") is not None:
+            touched.append((BoardKey(event.competition_id, payload["challenge_id"]), competitor))
+    return touched
+
+
 def _result_payloads(event: Event) -> list[dict[str, Any]]:
     """The result after and before the change: both competitors may need a refresh."""
     return [p for p in (event.payload, event.before) if p]
@@ -391,4 +463,5 @@ def _rules_changed(event: Event) -> bool:
     if event.type == "competition.created":
         return False
     after, before = event.payload or {}, event.before or {}
-    return any(after.get(k) != before.get(k) for k in ("scoring", "tie_rule", "attributes"))
+    watched = ("scoring", "tie_rule", "attributes", "organization_id")
+    return any(after.get(k) != before.get(k) for k in watched)

@@ -9,14 +9,16 @@ gap-free and follows commit order on both backends.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Table, event, func, select, text
+from sqlalchemy import JSON, Table, event, func, make_url, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -41,9 +43,16 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalize_database_url(url)
         self.backend = "sqlite" if self.url.startswith("sqlite") else "postgresql"
-        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": _dumps}
+        # hide_parameters: an error's log line must not carry request data or secrets.
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "json_serializer": _dumps,
+            "hide_parameters": True,
+        }
         if self.backend == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        else:
+            _private_file(make_url(self.url).database)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.backend == "sqlite":
             _configure_sqlite(self.engine)
@@ -171,6 +180,24 @@ async def reserve_ids(session: AsyncSession, table: Any, count: int) -> list[int
         return sorted(found.all())
     last = (await session.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
     return list(range(last + 1, last + count + 1))
+
+
+def _private_file(path: str | None) -> None:
+    """Create the SQLite file owner-only (it holds webhook secrets), whatever the umask.
+
+    SQLite gives its -wal and -shm files the main file's mode, so this covers them;
+    a file left readable by an older version is tightened too.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    target = Path(path)
+    try:
+        os.close(os.open(target, os.O_RDWR | os.O_CREAT, 0o600))
+        for item in (target, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if item.exists() and item.stat().st_mode & 0o077:
+                item.chmod(0o600)
+    except OSError:  # not ours to change (or a missing folder): SQLite reports it
+        return
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -255,7 +255,7 @@ async def test_warm_builds_live_boards_only(database: Database) -> None:
         )
     lb = Leaderboards(database)
     await lb.warm()
-    assert await lb._is_built(BoardKey(live)) and not await lb._is_built(BoardKey(done))
+    assert await lb._built(BoardKey(live)) and not await lb._built(BoardKey(done))
     board, _fmt = await lb.board(BoardKey(live))
     assert await board.count() == 1
 
