@@ -272,15 +272,15 @@ async def test_method_not_allowed_is_405_with_allow(api: httpx.AsyncClient) -> N
     before = await snapshot(api, world)
     person, award, comp = world["people"], world["awards"], world["competitions"]
     for method, path, allowed in [
-        ("PUT", "/people", {"GET", "POST"}),
-        ("DELETE", "/people", {"GET", "POST"}),
-        ("POST", f"/people/{person}", {"GET", "PATCH", "DELETE"}),
-        ("PUT", f"/people/{person}", {"GET", "PATCH", "DELETE"}),
+        ("PUT", "/people", {"GET", "HEAD", "POST"}),
+        ("DELETE", "/people", {"GET", "HEAD", "POST"}),
+        ("POST", f"/people/{person}", {"GET", "HEAD", "PATCH", "DELETE"}),
+        ("PUT", f"/people/{person}", {"GET", "HEAD", "PATCH", "DELETE"}),
         ("GET", f"/awards/{award}/holders/{person}", {"PUT", "DELETE"}),
-        ("PATCH", "/tokens", {"GET", "POST"}),
+        ("PATCH", "/tokens", {"GET", "HEAD", "POST"}),
         ("GET", f"/competitions/{comp}/results/bulk", {"POST"}),
-        ("POST", "/events", {"GET"}),
-        ("DELETE", f"/competitions/{comp}/entries", {"GET", "POST"}),
+        ("POST", "/events", {"GET", "HEAD"}),
+        ("DELETE", f"/competitions/{comp}/entries", {"GET", "HEAD", "POST"}),
     ]:
         response = await api.request(method, path)
         doc = problem(response, 405, "Method not allowed")

@@ -43,13 +43,19 @@ def new_map_uid() -> str:
 
 async def official(session: AsyncSession, slug: str) -> int:
     """The organization of official content, created on first use."""
-    found = await session.scalar(select(Organization.id).where(Organization.slug == slug))
+    found = await find_official(session, slug)
     if found is not None:
-        return int(found)
+        return found
     org = await resources.create(
         session, SYSTEM, ORGANIZATIONS, OrganizationCreate(slug=slug, name="Nadeo")
     )
     return org.id
+
+
+async def find_official(session: AsyncSession, slug: str) -> int | None:
+    """The organization of official content, if any exists yet (readers never create)."""
+    found = await session.scalar(select(Organization.id).where(Organization.slug == slug))
+    return int(found) if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,24 @@ async def campaigns(
         await session.scalars(query.order_by(Competition.starts_at.desc(), Competition.id.desc()))
     ).all()
     return [c for c in rows if c.attributes.get("useCase") in use_cases]
+
+
+async def submitted_maps(
+    session: AsyncSession, review_type: str, submitter: str | None = None
+) -> list[Challenge]:
+    """Maps in a review queue, oldest first; only ``submitter``'s (an account id) if given."""
+    rows = await session.scalars(
+        select(Challenge).where(Challenge.kind == "map").order_by(Challenge.id)
+    )
+    return [
+        c
+        for c in rows
+        if c.attributes.get("review") == review_type
+        and (
+            submitter is None
+            or c.attributes.get("submitter", c.attributes.get("author")) == submitter
+        )
+    ]
 
 
 async def totd_days(session: AsyncSession, royal: bool) -> list[Competition]:

@@ -237,17 +237,33 @@ async def months(request: Request) -> Response:
         days = await content.totd_days(session, royal)
         released = [d for d in days if d.starts_at is not None and d.starts_at <= now]
         upcoming = [d for d in days if d.starts_at is not None and d.starts_at > now]
-        groups = await content.group_uids(session, [d.id for d in released])
-    month_list = views.months_json(released, groups, now)
+        # Offset counts calendar months back from the current one, days or not.
+        span = views.month_span(now, released[0].starts_at if released else None)
+        page = span[offset : offset + length]
+        shown = [
+            d for d in released if d.starts_at and (d.starts_at.year, d.starts_at.month) in page
+        ]
+        groups = await content.group_uids(session, [d.id for d in shown])
     next_ts = views.ts(upcoming[0].starts_at) if upcoming else -1
     return JSONResponse(
         {
-            "monthList": month_list[offset : offset + length],
-            "itemCount": len(month_list),
+            "monthList": views.months_json(page, shown, groups, now),
+            "itemCount": len(span),
             "nextRequestTimestamp": next_ts,
             "relativeNextRequest": next_ts - int(now.timestamp()) if next_ts != -1 else -1,
         }
     )
+
+
+async def _official_campaigns(
+    session: AsyncSession, svc: Services, use_cases: tuple[int, ...]
+) -> list[Competition]:
+    """Official campaigns of these kinds, newest first: a club's own campaign is never
+    one of Nadeo's seasons or weeklies, whatever its use case."""
+    official = await content.find_official(session, svc.settings.nadeo_organization)
+    if official is None:
+        return []
+    return await content.campaigns(session, use_cases, official)
 
 
 async def _campaign_page(request: Request, use_cases: tuple[int, ...]) -> Response:
@@ -256,20 +272,19 @@ async def _campaign_page(request: Request, use_cases: tuple[int, ...]) -> Respon
     length, offset = _page(request, 1)
     now = views.now_utc()
     async with svc.database.read() as session:
-        found = [
-            c
-            for c in await content.campaigns(session, use_cases)
-            if c.starts_at and c.starts_at <= now
-        ]
+        every = await _official_campaigns(session, svc, use_cases)
+        found = [c for c in every if c.starts_at and c.starts_at <= now]
         page = found[offset : offset + length]
         groups = await content.group_uids(session, [c.id for c in page])
-    upcoming = -1
+    # The next campaign of the kind to start, as Nadeo announces the next week's.
+    starts = [views.ts(c.starts_at) for c in every if c.starts_at and c.starts_at > now]
+    upcoming = min(starts) if starts else -1
     return JSONResponse(
         {
             "itemCount": len(found),
             "campaignList": [views.campaign_json(c, groups.get(c.id, "")) for c in page],
             "nextRequestTimestamp": upcoming,
-            "relativeNextRequest": upcoming,
+            "relativeNextRequest": upcoming - int(now.timestamp()) if upcoming != -1 else -1,
         }
     )
 
@@ -579,8 +594,12 @@ async def club_top(request: Request, group: str, map_uid: str, club_id: int) -> 
     length, offset = _page(request, 5)
     length = min(length, TOP_LIMIT, max(READABLE - offset, 0))
     map_, board_comp, exists = await _resolve(svc, group, map_uid)
-    if not exists or map_ is None or board_comp is None:
+    if not exists:
         return JSONResponse({})
+    if map_ is None or board_comp is None:  # an unknown map is an empty board, as on Nadeo
+        return JSONResponse(
+            {"groupUid": group, "mapUid": map_uid, "clubId": club_id, "length": 0, "top": []}
+        )
     async with svc.database.read() as session:
         records = await _club_records(session, board_comp, map_, club_id)
         page = records[offset : offset + length]
@@ -704,7 +723,8 @@ async def season_rank(request: Request, group: str) -> Response:
                         {
                             "zoneId": identity.WORLD,
                             "zoneName": "World",
-                            "ranking": {"position": position, "length": len(ranked)},
+                            # Nadeo does not count the ranking here (always 0).
+                            "ranking": {"position": position, "length": 0},
                         }
                     ],
                 }
@@ -719,12 +739,12 @@ def _review(review_type: str, *, text: bool) -> None:
         raise one(404, "mapReview:error-notFound")
 
 
-async def _submitted(svc: Services, review_type: str) -> list[Challenge]:
+async def _submitted(
+    svc: Services, review_type: str, submitter: str | None = None
+) -> list[Challenge]:
+    """The review queue (everyone's maps), or only ``submitter``'s own."""
     async with svc.database.read() as session:
-        rows = await session.scalars(
-            select(Challenge).where(Challenge.kind == "map").order_by(Challenge.id)
-        )
-        return [c for c in rows if c.attributes.get("review") == review_type]
+        return await content.submitted_maps(session, review_type, submitter)
 
 
 @live.get("/api/token/map-review/{review_type}/connect")
@@ -756,10 +776,11 @@ async def review_connect(request: Request, review_type: str) -> Response:
 @live.get("/api/token/map/map-review/{review_type}/submitted-map")
 async def review_submitted(request: Request, review_type: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    claims = svc.claims(request, jwt.LIVE)
     _review(review_type, text=False)
     length, offset = _page(request, 144)
-    maps = await _submitted(svc, review_type)
+    # "Retrieves your maps": the caller's own submissions, counted alone in itemCount.
+    maps = await _submitted(svc, review_type, str(claims.get("sub", "")))
     return JSONResponse(
         {
             "submittedMaps": [
@@ -858,7 +879,7 @@ async def map_campaigns(request: Request, map_uid: str) -> Response:
         "totdMaps": [],
     }
     async with svc.database.read() as session:
-        for campaign in await content.campaigns(session, (content.SEASONAL,)):
+        for campaign in await _official_campaigns(session, svc, (content.SEASONAL,)):
             if map_uid in content.maps_of(campaign):
                 out.update(
                     officialYear=campaign.attributes.get("year", -1),

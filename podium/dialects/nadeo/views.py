@@ -124,24 +124,38 @@ def campaign_json(campaign: Competition, group: str) -> Json:
     }
 
 
-def months_json(days: list[Competition], groups: dict[int, str], now: datetime) -> list[Json]:
-    """Released days grouped by month, newest month first, days in order."""
+def month_span(now: datetime, first: datetime | None) -> list[tuple[int, int]]:
+    """(year, month) from the current month back to ``first``'s, newest first: what
+    ``offset`` counts, so a month without a day still takes its place (Royal maps ended
+    in June 2025 yet offset 0 is still the current month)."""
+    if first is None:
+        return []
+    span = []
+    year, month = now.year, now.month
+    while (year, month) >= (first.year, first.month):
+        span.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return span
+
+
+def months_json(
+    months: list[tuple[int, int]], days: list[Competition], groups: dict[int, str], now: datetime
+) -> list[Json]:
+    """These months in this order, each with its released days in order (maybe none)."""
     by_month: dict[tuple[int, int], list[Competition]] = defaultdict(list)
     for day in days:
         assert day.starts_at is not None
         by_month[(day.starts_at.year, day.starts_at.month)].append(day)
-    out = []
-    for (year, month), items in sorted(by_month.items(), reverse=True):
-        out.append(
-            {
-                "year": year,
-                "month": month,
-                "lastDay": calendar.monthrange(year, month)[1],
-                "days": [_day_json(day, groups.get(day.id, ""), now) for day in items],
-                "media": media(),
-            }
-        )
-    return out
+    return [
+        {
+            "year": year,
+            "month": month,
+            "lastDay": calendar.monthrange(year, month)[1],
+            "days": [_day_json(day, groups.get(day.id, ""), now) for day in by_month[year, month]],
+            "media": media(),
+        }
+        for year, month in months
+    ]
 
 
 def _day_json(day: Competition, group: str, now: datetime) -> Json:

@@ -268,15 +268,22 @@ async def test_totd_and_royal(nadeo: Nadeo) -> None:
     await nadeo.totd(last_month - timedelta(days=40), uid)
     await nadeo.totd(last_month, uid, royal=True)
     token = await login(author)
+    oldest = last_month - timedelta(days=40)
+    # Months from the oldest day's to the current one, which has no day yet.
+    span = now.year * 12 + now.month - (oldest.year * 12 + oldest.month) + 1
     months = await run(live.get_maps_totd, token)
-    assert months["itemCount"] == 2 and len(months["monthList"]) == 1
-    day = months["monthList"][0]["days"][0]
+    assert months["itemCount"] == span and len(months["monthList"]) == 1
+    assert months["monthList"][0]["days"] == []
+    previous = await run(live.get_maps_totd, token, 1, 1)
+    day = previous["monthList"][0]["days"][0]
     assert day["mapUid"] == uid and day["monthDay"] == last_month.day
-    both = await run(live.get_maps_totd, token, length=5, offset=0)
-    assert len(both["monthList"]) == 2
+    every = await run(live.get_maps_totd, token, length=5, offset=0)
+    assert len(every["monthList"]) == span
+    assert sum(len(m["days"]) for m in every["monthList"]) == 2
     assert (await run(live.get_maps_totd, token, 1, 5))["monthList"] == []
     royal = await run(live.get_maps_royal, token)
-    assert royal["itemCount"] == 1 and royal["monthList"][0]["days"][0]["mapUid"] == uid
+    assert royal["itemCount"] == 2 and royal["monthList"][0]["days"] == []
+    assert royal["monthList"][1]["days"][0]["mapUid"] == uid
 
 
 async def test_campaign_lists(nadeo: Nadeo) -> None:

@@ -30,9 +30,16 @@ async def test_totd_months(nadeo: Nadeo) -> None:
     await nadeo.totd(today + timedelta(days=2), uid)  # not released yet
     await nadeo.totd(older, uid, royal=True)
     body = (await nadeo.get(token, "/api/token/campaign/month", length=1, offset=0)).json()
-    released_months = 3 if this_month_first.date() < today.date() or today.hour >= 18 else 2
-    assert body["itemCount"] == released_months and len(body["monthList"]) == 1
-    month = body["monthList"][0]
+    # Three months from the oldest day's to the current one, whether it has a day yet.
+    first_released = this_month_first.date() < today.date() or today.hour >= 18
+    assert body["itemCount"] == 3 and len(body["monthList"]) == 1
+    current = body["monthList"][0]
+    assert (current["year"], current["month"]) == (today.year, today.month)
+    assert [d["monthDay"] for d in current["days"]] == ([1] if first_released else [])
+    month = (await nadeo.get(token, "/api/token/campaign/month", length=1, offset=1)).json()[
+        "monthList"
+    ][0]
+    assert (month["year"], month["month"]) == (last_month.year, last_month.month)
     assert set(month["media"]) == {
         "buttonBackgroundUrl",
         "buttonForegroundUrl",
@@ -52,11 +59,49 @@ async def test_totd_months(nadeo: Nadeo) -> None:
     assert years_months == sorted(years_months, reverse=True)
     beyond = await nadeo.get(token, "/api/token/campaign/month", length=5, offset=50)
     assert beyond.status_code == 200 and beyond.json()["monthList"] == []
-    assert beyond.json()["itemCount"] == released_months
+    assert beyond.json()["itemCount"] == 3
     royal = (
         await nadeo.get(token, "/api/token/campaign/month", length=51, offset=0, royal="true")
     ).json()
-    assert royal["itemCount"] == 1 and royal["monthList"][0]["days"][0]["monthDay"] == older.day
+    # Royal looks back from the current month too: two months without days first.
+    assert royal["itemCount"] == 3
+    assert [len(m["days"]) for m in royal["monthList"]] == [0, 0, 1]
+    assert royal["monthList"][2]["days"][0]["monthDay"] == older.day
+
+
+def months_ago(today: datetime, n: int) -> datetime:
+    """The 10th of the month ``n`` months before ``today``'s (always in the past)."""
+    index = today.year * 12 + today.month - 1 - n
+    return datetime(index // 12, index % 12 + 1, 10, tzinfo=UTC)
+
+
+async def test_month_offset_counts_months_without_days(nadeo: Nadeo) -> None:
+    _author, token, uid = await setup(nadeo)
+    today = datetime.now(UTC)
+    for kind in (False, True):
+        for back in (1, 4):  # nothing this month, nor two and three months back
+            await nadeo.totd(months_ago(today, back), uid, royal=kind)
+    expected = [(m.year, m.month) for m in (months_ago(today, n) for n in range(5))]
+    for royal in ("false", "true"):
+        for offset in range(5):
+            body = (
+                await nadeo.get(
+                    token, "/api/token/campaign/month", length=1, offset=offset, royal=royal
+                )
+            ).json()
+            assert body["itemCount"] == 5, (royal, offset)
+            (month,) = body["monthList"]
+            assert (month["year"], month["month"]) == expected[offset], (royal, offset)
+            assert len(month["days"]) == (1 if offset in (1, 4) else 0), (royal, offset)
+            assert month["lastDay"] >= 28 and set(month["media"]) >= {"decalUrl"}
+        whole = (
+            await nadeo.get(token, "/api/token/campaign/month", length=3, offset=2, royal=royal)
+        ).json()
+        assert [(m["year"], m["month"]) for m in whole["monthList"]] == expected[2:5]
+        assert [len(m["days"]) for m in whole["monthList"]] == [0, 0, 1]
+        past = await nadeo.get(token, "/api/token/campaign/month", length=1, offset=5, royal=royal)
+        assert past.status_code == 200 and past.json()["monthList"] == []
+        assert past.json()["itemCount"] == 5
 
 
 async def test_campaign_lists(nadeo: Nadeo) -> None:
@@ -86,6 +131,34 @@ async def test_campaign_lists(nadeo: Nadeo) -> None:
     assert shorts["campaignList"][0]["useCase"] == 5 and shorts["campaignList"][0]["week"] >= 1
     grands = (await nadeo.get(token, "/api/campaign/weekly-grands")).json()
     assert grands["campaignList"][0]["useCase"] == 6
+    # The next campaign of the kind is announced; none is scheduled for the weeklies.
+    future = int((now + timedelta(days=30)).timestamp())
+    assert seasonal["nextRequestTimestamp"] == future and seasonal["relativeNextRequest"] > 0
+    assert (shorts["nextRequestTimestamp"], shorts["relativeNextRequest"]) == (-1, -1)
+
+
+async def test_official_lists_hold_official_campaigns_only(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    club = await nadeo.club("Copycats")
+    club_map = await nadeo.map("K01", author, club=club)
+    now = datetime.now(UTC)
+    await nadeo.campaign("Fall", "seasonal", [uid], starts=now - timedelta(days=10))
+    await nadeo.campaign("Week 7", "weekly-shorts", [uid], starts=now - timedelta(days=3))
+    # A club's campaigns labelled like Nadeo's, newer than the official ones.
+    for use_case in ("seasonal", "weekly-shorts", "weekly-grands"):
+        await nadeo.campaign(
+            f"Club {use_case}", use_case, [club_map], club=club, starts=now - timedelta(days=1)
+        )
+    seasonal = (await nadeo.get(token, "/api/campaign/official", length=10)).json()
+    assert seasonal["itemCount"] == 1 and [c["name"] for c in seasonal["campaignList"]] == ["Fall"]
+    shorts = (await nadeo.get(token, "/api/campaign/weekly-shorts", length=10)).json()
+    assert shorts["itemCount"] == 1 and shorts["campaignList"][0]["name"] == "Week 7"
+    grands = (await nadeo.get(token, "/api/campaign/weekly-grands", length=10)).json()
+    assert (grands["itemCount"], grands["campaignList"]) == (0, [])
+    club_listed = (await nadeo.get(token, f"/api/campaign/map/{club_map}")).json()
+    assert (club_listed["officialMaps"], club_listed["season"]) == ([], -1)
+    official = (await nadeo.get(token, f"/api/campaign/map/{uid}")).json()
+    assert official["season"] == "Fall" and official["officialMaps"] == [uid]
 
 
 async def test_club_campaign(nadeo: Nadeo) -> None:
@@ -230,6 +303,7 @@ async def test_group_boards_count_records_set_while_running(nadeo: Nadeo) -> Non
         await nadeo.get(token, f"/api/token/leaderboard/group/{group}", accountId=inside.account_id)
     ).json()
     assert rank["zones"][0]["ranking"]["position"] == 1 and rank["sp"] == "1"
+    assert rank["zones"][0]["ranking"]["length"] == 0  # Nadeo does not count it here
 
 
 async def test_clubs_records(nadeo: Nadeo) -> None:
@@ -248,10 +322,28 @@ async def test_clubs_records(nadeo: Nadeo) -> None:
     assert not_member.status_code == 403 and not_member.json() == ["clubMemberRole:error-notMember"]
     dedicated = await nadeo.get((await nadeo.tokens(server))["accessToken"], path)
     assert dedicated.json() == ["club_Join:error-notAllowed"]
-    top = (
-        await nadeo.get((await nadeo.tokens(outsider))["accessToken"], f"{path}/top", length=10)
-    ).json()
+    outsider_token = (await nadeo.tokens(outsider))["accessToken"]
+    top = (await nadeo.get(outsider_token, f"{path}/top", length=10)).json()
     assert top["length"] == 2 and [e["score"] for e in top["top"]] == [40_000, 41_000]
+    page = (await nadeo.get(outsider_token, f"{path}/top", length=1, offset=1)).json()
+    assert page["length"] == 2 and [(e["position"], e["score"]) for e in page["top"]] == [
+        (2, 41_000)
+    ]
+    # An unknown map is an empty board; an unknown group is {}.
+    unknown = await nadeo.get(
+        outsider_token, f"/api/token/leaderboard/group/Personal_Best/map/nope/club/{club}/top"
+    )
+    assert unknown.status_code == 200 and unknown.json() == {
+        "groupUid": "Personal_Best",
+        "mapUid": "nope",
+        "clubId": club,
+        "length": 0,
+        "top": [],
+    }
+    no_group = await nadeo.get(
+        outsider_token, f"/api/token/leaderboard/group/nope/map/{uid}/club/{club}/top"
+    )
+    assert no_group.json() == {}
 
 
 async def test_map_review_and_server_accounts(nadeo: Nadeo) -> None:
@@ -314,3 +406,61 @@ async def test_map_info(nadeo: Nadeo) -> None:
         )
     found: list[dict[str, Any]] = info.json()
     assert [(m["mapUid"], m["authorScore"]) for m in found] == [(uid, 45_000), (other, 30_000)]
+
+
+async def test_submitted_maps_are_the_callers_own(nadeo: Nadeo) -> None:
+    mine, theirs = await nadeo.account("Mine"), await nadeo.account("Theirs")
+    own = [await nadeo.map(f"Mine {n}", mine, review="totd") for n in range(3)]
+    await nadeo.map("Theirs 0", theirs, review="totd")
+    await nadeo.map("Shorts", theirs, review="weekly-shorts")
+    await nadeo.map("Not submitted", theirs)
+    token = (await nadeo.tokens(mine))["accessToken"]
+    path = "/api/token/map-review/totd/submitted-map"
+    listed = (await nadeo.get(token, path, length=144, offset=0)).json()
+    assert listed["itemCount"] == 3
+    assert [m["mapUid"] for m in listed["submittedMaps"]] == own
+    assert {m["map"]["submitter"] for m in listed["submittedMaps"]} == {mine.account_id}
+    # Paging runs over the caller's maps; itemCount stays their total.
+    page = (await nadeo.get(token, path, length=1, offset=1)).json()
+    assert page["itemCount"] == 3 and [m["mapUid"] for m in page["submittedMaps"]] == own[1:2]
+    past = (await nadeo.get(token, path, length=5, offset=3)).json()
+    assert (past["itemCount"], past["submittedMaps"]) == (3, [])
+    alias = (await nadeo.get(token, "/api/token/map/map-review/totd/submitted-map")).json()
+    assert alias["itemCount"] == 3
+    other = (await nadeo.get((await nadeo.tokens(theirs))["accessToken"], path)).json()
+    assert other["itemCount"] == 1 and other["submittedMaps"][0]["map"]["name"] == "Theirs 0"
+    nobody = await nadeo.account("Nobody")
+    empty = (await nadeo.get((await nadeo.tokens(nobody))["accessToken"], path)).json()
+    assert empty == {"submittedMaps": [], "itemCount": 0}
+    # The queue itself is everyone's: four totd maps wait three minutes each.
+    waiting = (await nadeo.get(token, "/api/token/map-review/totd/waiting-time")).json()
+    assert waiting == {"seconds": 4 * 180}
+    nobody_token = (await nadeo.tokens(nobody))["accessToken"]
+    connect = (await nadeo.get(nobody_token, "/api/token/map-review/totd/connect")).json()
+    assert connect["noMap"] is False
+
+
+async def test_head_answers_wherever_get_does(nadeo: Nadeo) -> None:
+    author, token, uid = await setup(nadeo)
+    await nadeo.record(author, uid, 44_000)
+    await nadeo.map("Queued", author, review="totd")
+    auth = {"Authorization": f"nadeo_v1 t={token}"}
+    paths = [
+        f"/api/token/map/{uid}",
+        f"/api/token/leaderboard/group/Personal_Best/map/{uid}/top?onlyWorld=true",
+        "/api/token/map-review/totd/submitted-map",
+        "/api/token/map/map-review/totd/submitted-map",
+        "/api/token/map-review/nope/connect",  # a plain-text 403
+        "/api/token/map/nope",  # a 404
+    ]
+    async with httpx.AsyncClient(base_url=nadeo.live) as http:
+        for path in paths:
+            got, head = await http.get(path, headers=auth), await http.head(path, headers=auth)
+            assert (head.status_code, head.content) == (got.status_code, b""), path
+            assert head.headers["content-length"] == str(len(got.content)), path
+            assert head.headers["content-type"] == got.headers["content-type"], path
+        refused = await http.head("/api/token/map/nope")
+        assert (refused.status_code, refused.content) == (401, b"")
+        assert (await http.head(f"{nadeo.core}/v2/authentication/token/basic")).headers[
+            "allow"
+        ] == "POST"

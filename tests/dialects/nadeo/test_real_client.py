@@ -30,7 +30,7 @@ auth.url_core = f"{base}/nadeo/core"
 auth.url_live = f"{base}/nadeo/live"
 live.URL = auth.url_live
 token = auth.get_token(auth.audience_live, login, password, "podium-tests", server_account=True)
-months = live.get_maps_totd(token, 1)
+months = live.get_maps_totd(token, 2)
 board = live.get_map_leaderboard(token, map_uid, length=5)
 print(json.dumps({"months": months, "board": board}))
 """
@@ -94,7 +94,11 @@ async def test_real_client_reads_totd_and_a_leaderboard(
     )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    month = found["months"]["monthList"][0]
+    # The current month comes first, with or without days (yesterday may be last month's).
+    months = found["months"]["monthList"]
+    now = datetime.now(UTC)
+    assert (months[0]["year"], months[0]["month"]) == (now.year, now.month)
+    month = next(m for m in months if (m["year"], m["month"]) == (yesterday.year, yesterday.month))
     assert month["days"][-1]["mapUid"] == uid
     top = found["board"]["tops"][0]["top"]
     assert [(e["position"], e["score"]) for e in top] == [(1, 41_500), (2, 43_000), (3, 44_000)]
