@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podium.api import pagination
 from podium.api.deps import DB, Actor
 from podium.core import external_ids, resources
+from podium.core.limits import INT64_MAX
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource
 
 Out = TypeVar("Out", bound=BaseModel)
 Extras = Callable[[AsyncSession, list[int]], Awaitable[dict[int, dict[str, Any]]]]
-ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ObjectId = Annotated[int, Path(ge=1, le=INT64_MAX)]
 
 
 async def present(

@@ -7,10 +7,24 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from podium.api.pagination import DEFAULT_LIMIT
-from podium.core import credentials
-from podium.core.errors import Unauthenticated
+from podium.core import credentials, limits
+from podium.core.errors import Invalid, Unauthenticated
+from podium.core.limits import INT64_MAX
 from podium.core.principal import Principal
 from podium.store.database import Database
+
+
+def plain_parameters(request: Request) -> None:
+    """No NUL in any path or query parameter of any route (a search, a filter, an id).
+
+    PostgreSQL refuses NUL in text and SQLite would match it literally; refusing it
+    here gives every route the same clear 422, before anything is queried or streamed.
+    """
+    values = [*request.path_params.values(), *request.query_params.multi_items()]
+    for value in values:
+        for part in value if isinstance(value, tuple) else (value,):
+            if isinstance(part, str) and limits.NUL in part:
+                raise Invalid("Parameters may not contain NUL characters.")
 
 
 def database(request: Request) -> Database:
@@ -36,7 +50,7 @@ async def paging(
     request: Request,
     cursor: Annotated[str | None, Query(description="Opaque cursor from next_cursor.")] = None,
     limit: Annotated[
-        int, Query(ge=1, description="Page size (capped by the server).")
+        int, Query(ge=1, le=INT64_MAX, description="Page size (capped by the server).")
     ] = DEFAULT_LIMIT,
 ) -> tuple[str | None, int]:
     return cursor, min(limit, max_limit(request))

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from podium.core.errors import DomainError, Unauthenticated
+from podium.core.limits import PayloadError
 
 PROBLEM_TYPE = "https://podium.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -95,6 +96,10 @@ def install(app: FastAPI) -> None:
 
     async def validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        cause = exc.__cause__
+        if isinstance(cause, PayloadError) and not cause.malformed:
+            # Well-formed JSON beyond the limits (NUL, 64-bit integers, depth).
+            return problem(422, "Invalid input", cause.message, instance=request.url.path)
         title, detail, errors = _validation_errors(exc)
         status = 400 if title == "Malformed JSON" else 422
         return problem(status, title, detail, instance=request.url.path, errors=errors or None)

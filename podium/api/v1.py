@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from podium import __version__
-from podium.api import problems
+from podium.api import deps, problems
 from podium.api.limits import BodyLimit
 from podium.api.responses import OrjsonResponse
 from podium.api.routes import (
@@ -39,6 +39,7 @@ def create_v1(settings: Settings, database: Database, leaderboards: Leaderboards
         docs_url="/docs",
         redoc_url=None,
         default_response_class=OrjsonResponse,
+        dependencies=[Depends(deps.plain_parameters)],
     )
     api.state.settings = settings
     api.state.database = database

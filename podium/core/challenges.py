@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core.competitions import COMPETITIONS
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, ExternalIds, Id, Name, Number
+from podium.core.fields import Attributes, ExternalIds, Id, Name, NoNul, Number
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Challenge, Competition
 
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,19}$")]
-ChallengeCode = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+ChallengeCode = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
 
 
 class ChallengeCreate(Command):
@@ -46,8 +46,13 @@ async def _scope(_session: AsyncSession, challenge: Challenge) -> Scope:
 async def _validate(session: AsyncSession, challenge: Challenge) -> None:
     if challenge.competition_id is not None:
         competition = await session.get(Competition, challenge.competition_id)
-        if competition is not None and competition.organization_id != challenge.organization_id:
-            raise Invalid("competition_id belongs to another organization.", field="competition_id")
+        # One answer for unknown and foreign ids: another organization's stay hidden.
+        if competition is None or competition.organization_id != challenge.organization_id:
+            raise Invalid(
+                f"competition_id {challenge.competition_id} does not name a competition "
+                "of this organization.",
+                field="competition_id",
+            )
 
 
 CHALLENGES: Resource[Challenge] = Resource(

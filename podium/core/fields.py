@@ -1,4 +1,9 @@
-"""Constrained field types shared by the concept commands."""
+"""Constrained field types shared by the concept commands.
+
+Every text field is a ``Text`` (no NUL, bounded length), every integer a bounded
+one, and free-form ``Attributes`` pass ``podium.core.limits``: whatever a dialect
+hands the core, these refuse what the store would fail on.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
+
+from podium.core import limits
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -15,18 +22,39 @@ def _as_utc(value: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(max_length=100)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+def _no_nul(value: str) -> str:
+    if limits.NUL in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _within_limits(value: dict[str, Any]) -> dict[str, Any]:
+    problem = limits.offence(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+# The longest free text (descriptions, statements) a field holds.
+MAX_TEXT = 100_000
+
+
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), NoNul]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul]
+ShortText = Annotated[str, StringConstraints(max_length=100), NoNul]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=40), NoNul]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-Url = Annotated[str, StringConstraints(max_length=2000)]
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Url = Annotated[str, StringConstraints(max_length=2000), NoNul]
+Int64 = Annotated[int, Field(ge=limits.INT64_MIN, le=limits.INT64_MAX)]
+Id = Annotated[int, Field(ge=1, le=limits.INT64_MAX)]
 Number = Annotated[int, Field(ge=0, le=1_000_000)]
 Millis = Annotated[int, Field(ge=0, le=10**13)]
-Attributes = dict[str, Any]
+Attributes = Annotated[dict[str, Any], AfterValidator(_within_limits)]
 ExternalIds = dict[
-    Annotated[str, StringConstraints(max_length=40)],
-    Annotated[str, StringConstraints(min_length=1, max_length=200)],
+    Annotated[str, StringConstraints(max_length=40), NoNul],
+    Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul],
 ]
 
 ResultStatus = Literal["OK", "DQ", "DNS", "DNF", "DNQ"]

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import resources
 from podium.core.errors import Conflict
-from podium.core.fields import Attributes, ExternalIds, Name, Slug
+from podium.core.fields import Attributes, ExternalIds, Name, Slug, Text
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Organization
@@ -16,7 +16,7 @@ from podium.store.tables import Organization
 class OrganizationCreate(Command):
     slug: Slug
     name: Name
-    description: str = ""
+    description: Text = ""
     attributes: Attributes = {}
     external_ids: ExternalIds = {}
 
@@ -24,7 +24,7 @@ class OrganizationCreate(Command):
 class OrganizationUpdate(Command):
     slug: Slug | None = None
     name: Name | None = None
-    description: str | None = None
+    description: Text | None = None
     attributes: Attributes | None = None
     external_ids: ExternalIds | None = None
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +25,40 @@ M = TypeVar("M", bound=Base)
 
 
 class Command(BaseModel):
-    """Base of every create/update command: unknown fields are an error, not ignored."""
+    """Base of every create/update command: unknown fields are an error, not ignored.
+
+    A dialect builds commands from what its wire model let through; a rule only the
+    core knows (a name that is all spaces, NUL in text) must still end as a clear
+    ``Invalid`` in the dialect's error shape, never as a 500, so construction
+    raises ``Invalid`` rather than pydantic's ``ValidationError``.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise invalid(exc) from None
+
+    # Tell pydantic this is its own __init__: validation of a command nested in a
+    # wire model (a bulk upload's rows) keeps pydantic's errors with their locations.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+
+def invalid(exc: ValidationError) -> Invalid:
+    """A pydantic error as the core's ``Invalid``, naming every field at fault."""
+    errors = [
+        {
+            "loc": list(error.get("loc", ())),
+            "message": error.get("msg", ""),
+            "type": error.get("type", ""),
+        }
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+    first = errors[0] if errors else {"loc": [], "message": "invalid input"}
+    where = ".".join(str(part) for part in first["loc"]) or "input"
+    return Invalid(f"{where}: {first['message']}", errors=errors)
 
 
 @dataclass(frozen=True)
@@ -102,14 +133,16 @@ async def _check_refs(
         if ref_id is None:
             continue
         ref = await session.get(target.model, ref_id)
-        if ref is None:
+        ref_scope = None if ref is None else await target.scope(session, ref)
+        # What the principal may not read, it is told does not exist: the same answer
+        # as for an unknown id, so ids of other organizations cannot be probed.
+        if ref_scope is None or not principal.allows("read", ref_scope.organization_id):
             raise Invalid(
                 f"{column} {ref_id} does not name an existing {target.kind}.", field=column
             )
-        ref_scope = await target.scope(session, ref)
         foreign_org = ref_scope.organization_id not in (None, scope.organization_id)
         foreign_comp = target.competition_bound and ref_scope.competition_id != scope.competition_id
-        if foreign_org or foreign_comp or not principal.allows("read", ref_scope.organization_id):
+        if foreign_org or foreign_comp:
             raise Invalid(f"{column} {ref_id} belongs elsewhere.", field=column)
 
 

@@ -166,7 +166,7 @@ def _row_command(
     if errors:
         return None, errors
     try:
-        return ResultCreate(**values), []
+        return ResultCreate.model_validate(values), []
     except ValidationError as exc:
         for problem in exc.errors():
             column = str(problem["loc"][0]) if problem["loc"] else "row"

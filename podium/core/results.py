@@ -20,7 +20,7 @@ from podium.core.challenges import CHALLENGES
 from podium.core.competitions import COMPETITIONS
 from podium.core.entries import ENTRIES
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, Id, Millis, ResultStatus, UtcDateTime
+from podium.core.fields import Attributes, Id, Millis, NoNul, ResultStatus, UtcDateTime
 from podium.core.people import PEOPLE
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
@@ -43,7 +43,7 @@ from podium.store.tables import (
 )
 from podium.store.types import utcnow
 
-SplitName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+SplitName = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
 Laps = Annotated[int, Field(ge=0, le=100_000)]
 Points = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 Place = Annotated[int, Field(ge=1, le=10_000_000)]
@@ -185,7 +185,7 @@ async def create_many(
         for column in _REF_COLUMNS
         if (wanted := {v for c in commands if (v := getattr(c, column)) is not None})
     }
-    errors = list(_reference_errors(commands, owners, competition))
+    errors = list(_reference_errors(principal, commands, owners, competition))
     if errors:
         raise Invalid(
             f"{len(errors)} row(s) refer to objects that do not exist or belong elsewhere; "
@@ -214,6 +214,7 @@ async def create_many(
 
 
 def _reference_errors(
+    principal: Principal,
     commands: Sequence[ResultCreate],
     owners: dict[str, dict[int, tuple[int | None, int | None, int | None]]],
     competition: Competition,
@@ -224,7 +225,8 @@ def _reference_errors(
             if value is None:
                 continue
             owner = owners[column].get(value)
-            if owner is None:
+            # Unreadable is answered as unknown, so other organizations' ids stay hidden.
+            if owner is None or not principal.allows("read", owner[0]):
                 yield {
                     "row": index,
                     "field": column,

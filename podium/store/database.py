@@ -9,6 +9,7 @@ gap-free and follows commit order on both backends.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Table, event, func, make_url, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,9 +29,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from podium.config import normalize_database_url
-from podium.core.errors import Conflict
+from podium.core.errors import Conflict, Invalid
 from podium.store.tables import Base, Event
 from podium.store.types import UTCDateTime
+
+log = logging.getLogger("podium.store")
 
 EVENTS = Base.metadata.tables["events"]
 PENDING_EVENTS = "podium_pending_events"
@@ -72,7 +75,12 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._reader() as session:
-            yield session
+            try:
+                yield session
+            except (DBAPIError, OverflowError) as exc:
+                if (refused := _as_invalid(exc)) is None:
+                    raise
+                raise refused from exc
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -97,6 +105,10 @@ class Database:
                     "The change conflicts with stored data (a duplicate or a missing reference).",
                     reason=str(exc.orig).splitlines()[0] if exc.orig else "integrity error",
                 ) from exc
+            except (DBAPIError, OverflowError) as exc:
+                if (refused := _as_invalid(exc)) is None:
+                    raise
+                raise refused from exc
 
     async def _append_events(self, session: AsyncSession) -> None:
         pending: list[dict[str, Any]] = session.info.pop(PENDING_EVENTS, [])
@@ -113,6 +125,23 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+
+def _as_invalid(exc: DBAPIError | OverflowError) -> Invalid | None:
+    """A value the store cannot hold, as the caller's mistake; None for other errors.
+
+    The input types refuse such values first (``podium.core.limits``); this is the
+    last line, so a value that slips past them still gets a 4xx, and the log says
+    which path let it through.
+    """
+    state = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if isinstance(exc, OverflowError) or (isinstance(state, str) and state.startswith("22")):
+        log.warning("store refused a value", extra={"error": type(exc).__name__, "sqlstate": state})
+        return Invalid(
+            "A value is out of range for the store "
+            "(an integer beyond 64 bits, or text with NUL characters)."
+        )
+    return None
 
 
 def _dumps(value: Any) -> str:

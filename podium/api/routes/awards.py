@@ -7,12 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api import crud, models
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor, PageArgs
 from podium.core import awards
+from podium.core.limits import INT64_MAX
 from podium.core.resources import visible
 from podium.store.tables import Award, Awardee
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 
 
 async def _holders(session: AsyncSession, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -24,9 +26,11 @@ async def list_awards(
     db: DB,
     actor: Actor,
     page: PageArgs,
-    organization_id: Annotated[int | None, Query(ge=1)] = None,
-    competition_id: Annotated[int | None, Query(ge=1)] = None,
-    person_id: Annotated[int | None, Query(ge=1, description="Awards this person holds.")] = None,
+    organization_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    competition_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    person_id: Annotated[
+        int | None, Query(ge=1, le=INT64_MAX, description="Awards this person holds.")
+    ] = None,
 ) -> dict[str, object]:
     query = visible(select(Award), actor, Award.organization_id)
     if organization_id is not None:

@@ -6,14 +6,16 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from podium.api import crud, models
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor, PageArgs
 from podium.core import challenges, competitions, entries, resources, schedule
+from podium.core.limits import INT64_MAX
 from podium.core.resources import visible
 from podium.store.tables import Challenge, Competition, Entry, Heat, Round, Slot
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 
-IdFilter = Annotated[int | None, Query(ge=1)]
+IdFilter = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
 Word = Annotated[str | None, Query(max_length=40)]
 
 

@@ -13,15 +13,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, principal
 from podium.core import resources
 from podium.core.competitions import COMPETITIONS, public_competition
 from podium.core.errors import NotFound, Unauthenticated
+from podium.core.limits import INT64_MAX
 from podium.core.principal import ANONYMOUS, Principal
 from podium.feed import stream
 from podium.store.database import Database
 
-router = APIRouter(tags=["event"])
+router = APIRouter(route_class=LimitedRoute, tags=["event"])
 
 
 async def reader(request: Request, db: DB) -> Principal:
@@ -32,8 +34,8 @@ async def reader(request: Request, db: DB) -> Principal:
 
 
 Reader = Annotated[Principal, Depends(reader)]
-OrgId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
-CompetitionId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+OrgId = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
+CompetitionId = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
 Types = Annotated[
     str | None,
     Query(description="Comma-separated event types (result.created), kinds (result, results) "

@@ -7,20 +7,22 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from podium.api import crud, models
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor, PageArgs
 from podium.core import external_ids, organizations, people, teams
+from podium.core.limits import INT64_MAX
 from podium.core.principal import Principal
 from podium.core.resources import visible
 from podium.store.tables import ExternalId, Organization, Person, Team
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 
 Search = Annotated[str | None, Query(max_length=200, description="Case-insensitive name match.")]
 ExternalRef = Annotated[
     str | None,
     Query(max_length=250, description="An external id as scheme:value, e.g. discord:1234."),
 ]
-OrgFilter = Annotated[int | None, Query(ge=1)]
+OrgFilter = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
 
 
 def _by_external_id(

@@ -6,15 +6,17 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from podium.api import crud, models
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor, PageArgs
 from podium.core import competitions, resources, result_sets, results
 from podium.core.errors import Invalid
 from podium.core.fields import ResultStatus
+from podium.core.limits import INT64_MAX
 from podium.store.tables import Result, ResultSet
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 
-IdFilter = Annotated[int | None, Query(ge=1)]
+IdFilter = Annotated[int | None, Query(ge=1, le=INT64_MAX)]
 
 
 @router.get(

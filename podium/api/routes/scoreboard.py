@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from podium.api import crud
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.api.responses import OrjsonResponse
 from podium.core.errors import NotFound
@@ -16,7 +17,7 @@ from podium.ranking.clics import clics_scoreboard
 from podium.ranking.contest import load_contest
 from podium.store.tables import Competition
 
-router = APIRouter(tags=["leaderboard"])
+router = APIRouter(route_class=LimitedRoute, tags=["leaderboard"])
 
 
 @router.get(

@@ -5,11 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from podium.api import crud, models
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core import credentials, events
 from podium.core.errors import Forbidden
+from podium.core.limits import INT64_MAX
 
-router = APIRouter()
+router = APIRouter(route_class=LimitedRoute)
 
 
 @router.post("/tokens", response_model=models.TokenCreated, status_code=201, tags=["token"])
@@ -41,11 +43,11 @@ async def list_events(
     db: DB,
     actor: Actor,
     after: Annotated[
-        int, Query(ge=0, le=2**63 - 1, description="Return events with seq greater than this.")
+        int, Query(ge=0, le=INT64_MAX, description="Return events with seq greater than this.")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    organization_id: Annotated[int | None, Query(ge=1)] = None,
-    competition_id: Annotated[int | None, Query(ge=1)] = None,
+    organization_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    competition_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> object:
     """The change log in commit order; an organization's token sees its organization only."""
     actor.require("read", organization_id)

@@ -17,17 +17,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api import crud, models
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core import resources
 from podium.core.competitions import COMPETITIONS
 from podium.core.credentials import new_secret
 from podium.core.errors import Conflict, NotFound
+from podium.core.limits import INT64_MAX
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.principal import Principal
 from podium.feed import deliveries
 from podium.store.tables import Delivery, Webhook
 
-router = APIRouter(tags=["webhook"])
+router = APIRouter(route_class=LimitedRoute, tags=["webhook"])
 
 EventType = Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}(\.([a-z_]{1,40}|\*))?$")]
 Secret = Annotated[str, StringConstraints(min_length=16, max_length=200)]
@@ -206,7 +208,9 @@ async def list_deliveries(
     actor: Actor,
     state: Literal["pending", "delivered", "dead"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: Annotated[int | None, Query(ge=1, description="Older than this delivery.")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=INT64_MAX, description="Older than this delivery.")
+    ] = None,
 ) -> list[dict[str, Any]]:
     """Newest first; ``state=dead`` is the dead-letter list."""
     async with db.read() as session:

@@ -11,13 +11,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core.fields import Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.resources import get
 from podium.dialects.mooshak2 import admin, storage
 
-router = APIRouter(prefix="/mooshak", tags=["mooshak"])
+router = APIRouter(route_class=LimitedRoute, prefix="/mooshak", tags=["mooshak"])
 
 Key = Annotated[str, StringConstraints(pattern=admin.NAME.pattern)]
 Status = Literal["CREATED", "READY", "RUNNING", "RUNNING_VIRTUALLY", "FINISHED", "CONCLUDED"]

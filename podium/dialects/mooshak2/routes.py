@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import podium.judge as judge
 from podium.api.limits import BodyLimit
 from podium.config import Settings
-from podium.core import resources
+from podium.core import limits, resources
 from podium.core.challenges import CHALLENGES
 from podium.core.competitions import COMPETITIONS
 from podium.core.errors import DomainError
@@ -152,9 +152,11 @@ async def _body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        found = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise Failure(400, "Something was wrong with your request.") from None
+        found = limits.loads(raw)
+    except limits.PayloadError as exc:
+        if exc.malformed:
+            raise Failure(400, "Something was wrong with your request.") from None
+        raise Failure(422, f"The entity passed as input is invalid: {exc.message}") from None
     if not isinstance(found, dict):
         raise Failure(422, "The entity passed as input is invalid.")
     return found

@@ -11,13 +11,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core import resources
 from podium.core.fields import Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.dialects.multigp import auth, races
 
-router = APIRouter(prefix="/multigp", tags=["multigp"])
+router = APIRouter(route_class=LimitedRoute, prefix="/multigp", tags=["multigp"])
 
 PilotId = Annotated[str, StringConstraints(pattern=r"^\d{1,18}$")]
 Short = Annotated[str, StringConstraints(max_length=100)]

@@ -11,13 +11,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core import resources
 from podium.core.fields import Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.dialects.nadeo import admin, content, identity
 
-router = APIRouter(prefix="/nadeo", tags=["nadeo"])
+router = APIRouter(route_class=LimitedRoute, prefix="/nadeo", tags=["nadeo"])
 
 Uid = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,40}$")]
 Ms = Annotated[int, Field(gt=0, le=10**9)]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import time
 import uuid
@@ -24,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from podium.config import Settings
+from podium.core import limits
 from podium.dialects.nadeo import content, identity, jwt, views
 from podium.ranking.leaderboards import BoardKey, Leaderboards
 from podium.ranking.ties import TieRule
@@ -117,8 +117,8 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = limits.loads(raw)
+    except limits.PayloadError:
         raise NadeoError(
             400,
             {

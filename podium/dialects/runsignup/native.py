@@ -11,13 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
 
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core.errors import Invalid, NotFound
 from podium.core.fields import Id, Name, UtcDateTime
 from podium.dialects.runsignup import auth, races
 from podium.dialects.runsignup.uploads import as_number
 
-router = APIRouter(prefix="/runsignup", tags=["runsignup"])
+router = APIRouter(route_class=LimitedRoute, prefix="/runsignup", tags=["runsignup"])
 
 Short = Annotated[str, StringConstraints(max_length=100)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=40)]

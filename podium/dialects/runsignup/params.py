@@ -7,13 +7,13 @@ payload as the raw body instead. All of that lands in one ``Params``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from podium.core import limits
 from podium.dialects.runsignup import wire
 from podium.dialects.runsignup.problems import RsuError, invalid
 
@@ -56,9 +56,9 @@ class Params:
         request_format = (self.get("request_format") or "xml").lower()
         if request_format == "json":
             try:
-                return json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise invalid(f"The JSON request could not be read: {exc.msg}.") from exc
+                return limits.loads(text)
+            except limits.PayloadError as exc:
+                raise invalid(f"The JSON request could not be read: {exc.message}") from exc
         if request_format == "xml":
             try:
                 root = wire.parse_xml(text)

@@ -14,6 +14,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from podium.core import limits
+
 # Error codes (https://runsignup.com/Api/ErrorCodes).
 UNKNOWN_METHOD = 1
 METHOD_NOT_SUPPORTED = 2
@@ -127,6 +129,13 @@ def parse_xml(text: str | bytes) -> Element:
         root: Element = SafeET.fromstring(text, forbid_dtd=True)
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
         raise XmlError(f"The XML request could not be read: {exc}") from exc
+    # Nesting as deep as JSON may go (reading it is recursive), checked without recursion.
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > limits.MAX_DEPTH:
+            raise XmlError(f"The XML request nests more than {limits.MAX_DEPTH} levels deep.")
+        stack.extend((child, depth + 1) for child in element)
     return root
 
 
