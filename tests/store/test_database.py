@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from podium.core import resources
 from podium.core.competitions import COMPETITIONS, CompetitionCreate
-from podium.core.errors import Conflict
+from podium.core.errors import Conflict, Invalid
 from podium.core.organizations import OrganizationCreate, create_organization
 from podium.core.principal import SYSTEM
 from podium.store import migrate
@@ -85,3 +89,61 @@ async def test_migrations_are_idempotent(database: Database) -> None:
     await migrate.upgrade(database)
     await migrate.upgrade(database)
     assert await _count(database, Organization) == 0
+
+
+async def test_a_value_the_store_cannot_hold_is_invalid_and_nothing_is_kept(
+    database: Database,
+) -> None:
+    with pytest.raises(Invalid):
+        async with database.read() as session:
+            await session.execute(select(Organization).where(Organization.id == 2**70))
+    with pytest.raises(Invalid):
+        async with database.write() as session:
+            await create_organization(session, SYSTEM, OrganizationCreate(slug="c", name="C"))
+            await session.execute(
+                update(Organization).where(Organization.id == -(2**70)).values(name="x")
+            )
+    assert await _count(database, Organization) == 0
+
+
+async def test_errors_never_carry_bound_parameters(database: Database) -> None:
+    with pytest.raises(DBAPIError) as caught:
+        async with database.read() as session:
+            await session.execute(
+                text("SELECT no_such_column FROM organizations WHERE name = :secret"),
+                {"secret": "hunter2-credential"},
+            )
+    assert "hunter2-credential" not in str(caught.value)
+
+
+async def test_the_sqlite_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    old = os.umask(0o022)
+    try:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(db)
+        async with db.write() as session:
+            await create_organization(session, SYSTEM, OrganizationCreate(slug="p", name="P"))
+            modes = _modes(tmp_path, "private.db")
+        await db.dispose()
+    finally:
+        os.umask(old)
+    assert "private.db-wal" in modes  # WAL mode: the log file exists while writing
+    assert set(modes.values()) == {0o600}, modes
+
+
+def _modes(folder: Path, prefix: str) -> dict[str, int]:
+    return {
+        item.name: stat.S_IMODE(item.stat().st_mode)
+        for item in folder.iterdir()
+        if item.name.startswith(prefix)
+    }
+
+
+async def test_a_file_left_readable_by_an_older_version_is_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await db.dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
