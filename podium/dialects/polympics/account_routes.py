@@ -2,83 +2,73 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
 from podium.core import resources
 from podium.core.people import PEOPLE
-from podium.dialects.polympics import accounts, callbacks, discord, rules, views, wire
+from podium.dialects.polympics import accounts, callbacks, discord, forms, rules, views, wire
 from podium.dialects.polympics.auth import PERMISSIONS_KEY, Caller, account_permissions
-from podium.dialects.polympics.context import (
-    Context,
-    body,
-    page_args,
-    paginate,
-    path_id,
+from podium.dialects.polympics.context import Context, finder, page_args, paginate
+from podium.dialects.polympics.forms import (
+    Integer,
+    NoTeam,
+    Record,
+    String,
+    TeamOrZero,
     raise_if,
+    read_body,
 )
-from podium.dialects.polympics.problems import (
-    Issue,
-    PolympicsError,
-    forbidden,
-    issue,
-    not_found,
-)
-from podium.store.tables import ExternalId, Person, TeamMember
+from podium.dialects.polympics.problems import Issue, PolympicsError, forbidden
+from podium.store.tables import ExternalId, Person, Team, TeamMember
 
 router = APIRouter()
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Discriminator = Annotated[str, StringConstraints(max_length=20)]
-AvatarUrl = Annotated[str, StringConstraints(max_length=2000)]
-DiscordId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+# The real server's columns held 255 characters; the core keeps avatar URLs to 2000.
+DISCRIMINATOR = String(max_length=255)
+AVATAR_URL = String(max_length=2000)
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+@dataclass(frozen=True, kw_only=True)
+class AccountForm:
+    """``POST /accounts/new``; Discord ids are positive 64-bit snowflakes."""
+
+    id: Annotated[int, Integer(ge=0, le=2**63 - 1)]
+    name: Annotated[str, forms.NAME]
+    discriminator: Annotated[str, DISCRIMINATOR]
+    avatar_url: Annotated[str | None, AVATAR_URL] = None
+    team: Annotated[Team | None, Record("Team")] = None
+    permissions: Annotated[int, Integer()] = 0
 
 
-class AccountNew(_Body):
-    id: DiscordId
-    name: Name
-    discriminator: Discriminator
-    avatar_url: AvatarUrl | None = None
-    team: int | None = None
-    permissions: int = 0
+@dataclass(frozen=True, kw_only=True)
+class AccountPatchForm:
+    """``PATCH /account/{id}``: every field optional; ``team: 0`` is ``NO_TEAM``."""
 
-
-class AccountPatch(_Body):
-    name: Annotated[str, StringConstraints(max_length=200)] | None = None
-    discriminator: Discriminator | None = None
-    avatar_url: AvatarUrl | None = None
-    team: int | None = None
-    grant_permissions: int | None = None
-    revoke_permissions: int | None = None
-    discord_token: str | None = None
+    name: Annotated[str | None, String(max_length=200)] = None
+    discriminator: Annotated[str | None, DISCRIMINATOR] = None
+    avatar_url: Annotated[str | None, AVATAR_URL] = None
+    team: Annotated[Team | NoTeam | None, TeamOrZero()] = None
+    grant_permissions: Annotated[int | None, Integer()] = None
+    revoke_permissions: Annotated[int | None, Integer()] = None
+    discord_token: Annotated[str | None, String()] = None
 
 
 def _json(data: Any, status: int = 200) -> OrjsonResponse:
     return OrjsonResponse(data, status_code=status)
 
 
-async def load_account(
-    session: AsyncSession, org_id: int, raw: str, where: str = "path", name: str = "account"
-) -> tuple[Person | None, list[Issue]]:
-    if where == "path":
-        discord_id, issues = path_id(raw, name, "Account")
-    else:
-        discord_id, issues = int(raw), []  # a body field already validated as an int
-    if discord_id is None:
-        return None, issues
-    person = await accounts.find_account(session, org_id, discord_id)
-    if person is None:
-        return None, [not_found(where, name, "Account")]
-    return person, []
+async def path_account(
+    session: AsyncSession, org_id: int, raw: str, issues: list[Issue], name: str = "account"
+) -> Any:
+    """The account a path names (None, with an issue, when there is none)."""
+    find = finder(session, org_id)
+    return await forms.param(Record("Account"), raw, ["path", name], find, issues)
 
 
 @router.get("/accounts/signups")
@@ -90,7 +80,8 @@ async def signups(request: Request) -> Response:
 async def search_accounts(request: Request) -> Response:
     ctx = Context.of(request)
     org_id = await ctx.org_id()
-    args, issues = page_args(request, ctx.settings)
+    issues: list[Issue] = []
+    args = page_args(request, ctx.settings, issues)
     async with ctx.database.read() as session:
         query = (
             select(Person)
@@ -102,18 +93,13 @@ async def search_accounts(request: Request) -> Response:
             )
         )
         raw_team = request.query_params.get("team")
-        if raw_team is not None:
-            team_id, team_issues = path_id(raw_team, "team", "Team")
-            team_issues = [{**i, "loc": ["query", "team"]} for i in team_issues]
-            if team_id is not None and await accounts.find_team(session, org_id, team_id) is None:
-                team_issues.append(not_found("query", "team", "Team"))
-            issues += team_issues
-            if team_id is not None:
-                query = query.join(TeamMember, TeamMember.person_id == Person.id).where(
-                    TeamMember.team_id == team_id
-                )
+        find = finder(session, org_id)
+        team = await forms.param(Record("Team"), raw_team, ["query", "team"], find, issues)
         raise_if(issues)
-        assert args is not None
+        if team is not None:
+            query = query.join(TeamMember, TeamMember.person_id == Person.id).where(
+                TeamMember.team_id == team.id
+            )
         q = request.query_params.get("q")
         if q:
             query = query.where(Person.name.icontains(q, autoescape=True))
@@ -129,27 +115,25 @@ async def get_account(request: Request, account: str) -> Response:
     ctx = Context.of(request)
     org_id = await ctx.org_id()
     async with ctx.database.read() as session:
-        person, issues = await load_account(session, org_id, account)
+        issues: list[Issue] = []
+        person = await path_account(session, org_id, account, issues)
         raise_if(issues)
-        assert person is not None
         return _json(await views.account_json(session, org_id, person))
 
 
 @router.post("/accounts/new")
 async def create_account(request: Request) -> Response:
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, AccountNew)
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> Any:
-        team = None
-        if command is not None and command.team is not None:
-            team = await accounts.find_team(session, org_id, command.team)
-            if team is None:
-                issues.append(not_found("body", "team", "Team"))
+        issues: list[Issue] = []
+        command = await forms.parse(AccountForm, raw, finder(session, org_id), issues)
         raise_if(issues)
         assert command is not None
+        team = command.team
         if not ctx.settings.polympics_signups_open:
             raise forbidden("Signups are closed.")
         if not caller.has(wire.MANAGE_ACCOUNT_DETAILS):
@@ -182,35 +166,45 @@ async def create_account(request: Request) -> Response:
     return _json(await ctx.write(work), 201)
 
 
+class _AskDiscord(Exception):
+    """Raised from inside the PATCH transaction when it reaches a token Discord must judge.
+
+    Discord is asked with no transaction open (so no lock waits on it), then the PATCH
+    runs again from the start with the answer: every check before the Discord step
+    still comes first, as on the real server, which asked only once those had passed.
+    """
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
 @router.patch("/account/{account}")
 async def update_account(request: Request, account: str) -> Response:
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, AccountPatch)
     org_id = await ctx.org_id()
-    # Discord is asked before the transaction opens; its verdict is applied in turn.
-    profile: discord.DiscordUser | None = None
-    if command is not None and command.discord_token:
+    answers: dict[str, discord.DiscordUser | None] = {}
+
+    async def work(session: AsyncSession) -> Any:
+        find = finder(session, org_id)
+        issues: list[Issue] = []
+        person = await forms.param(Record("Account"), account, ["path", "account"], find, issues)
+        command = await forms.parse(AccountPatchForm, raw, find, issues)
+        raise_if(issues)
+        assert command is not None
+        return await _apply_patch(ctx, session, caller, org_id, person, command, answers)
+
+    try:
+        return _json(await ctx.write(work))
+    except _AskDiscord as ask:
         try:
-            profile = await discord.identify(
-                ctx.settings.polympics_discord_api_url, command.discord_token
+            answers[ask.token] = await discord.identify(
+                ctx.settings.polympics_discord_api_url, ask.token
             )
         except discord.DiscordUnavailable:
             raise PolympicsError(502, "Discord could not be reached.") from None
-
-    async def work(session: AsyncSession) -> Any:
-        person, path_issues = await load_account(session, org_id, account)
-        issues[:0] = path_issues
-        new_team: int | None = None
-        if command is not None and command.team:
-            if await accounts.find_team(session, org_id, command.team) is None:
-                issues.append(not_found("body", "team", "Team"))
-                issues.append(issue(["body", "team"], "Should fall through to next type."))
-            new_team = command.team
-        raise_if(issues)
-        assert command is not None and person is not None
-        return await _apply_patch(ctx, session, caller, org_id, person, command, new_team, profile)
-
     return _json(await ctx.write(work))
 
 
@@ -220,9 +214,8 @@ async def _apply_patch(
     caller: Caller,
     org_id: int,
     person: Person,
-    command: AccountPatch,
-    new_team: int | None,
-    profile: discord.DiscordUser | None,
+    command: AccountPatchForm,
+    answers: dict[str, discord.DiscordUser | None],
 ) -> Any:
     """The PATCH steps in the real server's order; any refusal rolls back all of them."""
     principal = caller.principal(org_id)
@@ -235,6 +228,7 @@ async def _apply_patch(
             changes[key] = value
     caller_team = await accounts.team_id_of(session, org_id, caller.person_id)
     team_changed = command.team is not None
+    new_team = command.team.id if isinstance(command.team, Team) else None
     if team_changed:
         current = await accounts.team_id_of(session, org_id, person.id)
         if not rules.can_change_team(
@@ -265,6 +259,9 @@ async def _apply_patch(
     if bits != account_permissions(person):
         changes[PERMISSIONS_KEY] = bits
     if command.discord_token:
+        if command.discord_token not in answers:
+            raise _AskDiscord(command.discord_token)
+        profile = answers[command.discord_token]
         if profile is None:
             raise PolympicsError(422, "Bad Discord user token.")
         if str(profile.id) != str(await _discord_id(session, person)):
@@ -299,9 +296,9 @@ async def delete_account(request: Request, account: str) -> Response:
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> None:
-        person, issues = await load_account(session, org_id, account)
+        issues: list[Issue] = []
+        person = await path_account(session, org_id, account, issues)
         raise_if(issues)
-        assert person is not None
         if not rules.can_delete_account(caller, account_person_id=person.id):
             raise forbidden()
         await resources.delete(session, caller.principal(org_id), PEOPLE, person.id)

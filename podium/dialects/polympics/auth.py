@@ -106,7 +106,8 @@ def basic_credentials(header: str | None) -> tuple[str, str]:
     if not header or scheme.lower() != "basic":
         raise PolympicsError(401, "Not authenticated", challenge)
     try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("ascii")
+        # Not validating: as in FastAPI 0.63, characters outside base64 are skipped.
+        decoded = base64.b64decode(value).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise PolympicsError(401, "Invalid authentication credentials", challenge) from None
     username, sep, password = decoded.partition(":")
@@ -116,12 +117,18 @@ def basic_credentials(header: str | None) -> tuple[str, str]:
 
 
 def identifier(username: str) -> tuple[str, str] | None:
-    """(credential kind, stored identifier) for ``A3``/``s12``, else None."""
-    prefix, number = username[:1].upper(), username[1:]
-    kind = {wire.APP_PREFIX: APP, wire.SESSION_PREFIX: SESSION}.get(prefix)
-    if kind is None or not number.isdigit():
-        return None
-    return kind, f"{prefix}{int(number)}"
+    """(credential kind, stored identifier) for ``A3``/``s12``, else None.
+
+    The id after the prefix is read with ``int()``, as the real server did, so
+    ``A 3`` and ``A03`` name app 3.
+    """
+    for prefix, kind in ((wire.APP_PREFIX, APP), (wire.SESSION_PREFIX, SESSION)):
+        if username.upper().startswith(prefix):
+            try:
+                return kind, f"{prefix}{int(username[1:])}"
+            except ValueError:
+                return None
+    return None
 
 
 async def resolve(session: AsyncSession, username: str, password: str) -> tuple[Caller, bool]:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
-from podium.dialects.polympics import accounts, auth, discord, views, wire
-from podium.dialects.polympics.account_routes import load_account
+from podium.dialects.polympics import accounts, auth, discord, forms, views, wire
 from podium.dialects.polympics.auth import Caller
-from podium.dialects.polympics.context import Context, body, raise_if
-from podium.dialects.polympics.problems import PolympicsError, forbidden
+from podium.dialects.polympics.context import Context, finder
+from podium.dialects.polympics.forms import Record, String, raise_if, read_body
+from podium.dialects.polympics.problems import Issue, PolympicsError, forbidden
 from podium.store.tables import Credential, Person
 
 router = APIRouter()
@@ -21,14 +21,18 @@ router = APIRouter()
 NO_TOKEN = "A token was not used to authenticate."  # noqa: S105 (a message)
 
 
-class DiscordBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    token: str
+@dataclass(frozen=True, kw_only=True)
+class DiscordForm:
+    """``POST /auth/discord``: a Discord OAuth2 access token."""
+
+    token: Annotated[str, String()]
 
 
-class SessionBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    account: int
+@dataclass(frozen=True, kw_only=True)
+class SessionForm:
+    """``POST /auth/create_session``: the account the session acts as."""
+
+    account: Annotated[Person, Record("Account")]
 
 
 def session_json(row: Credential, token: str) -> dict[str, Any]:
@@ -54,7 +58,8 @@ def app_json(row: Credential, token: str | None = None) -> dict[str, Any]:
 async def discord_login(request: Request) -> Response:
     """A session for the Discord user the token belongs to; signs them up if allowed."""
     ctx = Context.of(request)
-    command, issues = await body(request, DiscordBody)
+    issues: list[Issue] = []
+    command = await forms.parse(DiscordForm, await read_body(request), issues=issues)
     raise_if(issues)
     assert command is not None
     try:
@@ -91,22 +96,18 @@ async def discord_login(request: Request) -> Response:
 @router.post("/auth/create_session")
 async def create_session(request: Request) -> Response:
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, SessionBody)
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> Any:
-        person: Person | None = None
-        if command is not None:
-            person, found_issues = await load_account(
-                session, org_id, str(command.account), where="body"
-            )
-            issues.extend(found_issues)
+        issues: list[Issue] = []
+        command = await forms.parse(SessionForm, raw, finder(session, org_id), issues)
         raise_if(issues)
-        assert person is not None
+        assert command is not None
         if not caller.has(wire.AUTHENTICATE_USERS):
             raise forbidden()
-        row, token = await auth.create_session(session, person.id, org_id, ctx.session_age)
+        row, token = await auth.create_session(session, command.account.id, org_id, ctx.session_age)
         return session_json(row, token)
 
     return OrjsonResponse(await ctx.write(work), status_code=201)

@@ -2,54 +2,46 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
 from podium.core import awards, resources
 from podium.core.awards import AWARDS, AwardCreate, AwardUpdate
-from podium.dialects.polympics import accounts, views, wire
-from podium.dialects.polympics.account_routes import load_account
+from podium.dialects.polympics import forms, views, wire
 from podium.dialects.polympics.auth import Caller
-from podium.dialects.polympics.context import Context, body, path_id, raise_if
-from podium.dialects.polympics.problems import Issue, PolympicsError, forbidden, not_found
-from podium.store.tables import Award, Person
+from podium.dialects.polympics.context import Context, finder
+from podium.dialects.polympics.forms import ListOf, Record, String, raise_if, read_body
+from podium.dialects.polympics.problems import Issue, PolympicsError, forbidden
+from podium.store.tables import Award, Person, Team
 
 router = APIRouter()
 
 # The real server's column sizes; longer values get a 422 here, not a database error.
-Title = Annotated[str, StringConstraints(max_length=32)]
-ImageUrl = Annotated[str, StringConstraints(max_length=512)]
+TITLE = String(max_length=32)
+IMAGE_URL = String(max_length=512)
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
+@dataclass(frozen=True, kw_only=True)
+class AwardForm:
+    """``POST /awards/new``: every field required, each account must exist."""
+
+    title: Annotated[str, String(min_length=1, max_length=32)]
+    image_url: Annotated[str, IMAGE_URL]
+    team: Annotated[Team, Record("Team")]
+    accounts: Annotated[list[Person], ListOf(Record("Account"))]
 
 
-class AwardNew(_Body):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    image_url: ImageUrl
-    team: int
-    accounts: list[int] = []
+@dataclass(frozen=True, kw_only=True)
+class AwardPatchForm:
+    """``PATCH /award/{id}``: null or empty fields stay as they are."""
 
-
-class AwardPatch(_Body):
-    title: Title | None = None
-    image_url: ImageUrl | None = None
-    team: int | None = None
-
-
-async def load_award(
-    session: AsyncSession, org_id: int, raw: str, name: str = "award"
-) -> tuple[Award | None, list[Issue]]:
-    award_id, issues = path_id(raw, name, "Award")
-    if award_id is None:
-        return None, issues
-    award = await accounts.find_award(session, org_id, award_id)
-    return (award, []) if award is not None else (None, [not_found("path", name, "Award")])
+    title: Annotated[str | None, TITLE] = None
+    image_url: Annotated[str | None, IMAGE_URL] = None
+    team: Annotated[Team | None, Record("Team")] = None
 
 
 def _require(caller: Caller) -> None:
@@ -62,33 +54,23 @@ async def get_award(request: Request, award: str) -> Response:
     ctx = Context.of(request)
     org_id = await ctx.org_id()
     async with ctx.database.read() as session:
-        found, issues = await load_award(session, org_id, award)
+        issues: list[Issue] = []
+        find = finder(session, org_id)
+        found = await forms.param(Record("Award"), award, ["path", "award"], find, issues)
         raise_if(issues)
-        assert found is not None
         return OrjsonResponse(await views.award_extended_json(session, org_id, found))
 
 
 @router.post("/awards/new")
 async def create_award(request: Request) -> Response:
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, AwardNew)
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> Any:
-        holders: list[int] = []
-        if command is not None:
-            if await accounts.find_team(session, org_id, command.team) is None:
-                issues.append(not_found("body", "team", "Team"))
-            for index, discord_id in enumerate(command.accounts):
-                person = await accounts.find_account(session, org_id, discord_id)
-                if person is None:
-                    issues.append(
-                        not_found("body", "accounts", "Account")
-                        | {"loc": ["body", "accounts", index]}
-                    )
-                else:
-                    holders.append(person.id)
+        issues: list[Issue] = []
+        command = await forms.parse(AwardForm, raw, finder(session, org_id), issues)
         raise_if(issues)
         assert command is not None
         _require(caller)
@@ -99,8 +81,8 @@ async def create_award(request: Request) -> Response:
                 title=command.title,
                 image_url=command.image_url,
                 organization_id=org_id,
-                team_id=command.team,
-                person_ids=list(dict.fromkeys(holders)),
+                team_id=command.team.id,
+                person_ids=list(dict.fromkeys(person.id for person in command.accounts)),
             ),
         )
         return views.award_json(award)
@@ -112,25 +94,24 @@ async def create_award(request: Request) -> Response:
 async def update_award(request: Request, award: str) -> Response:
     """Empty or null fields stay as they are; an award's team can be changed, not cleared."""
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, AwardPatch)
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> Any:
-        found, path_issues = await load_award(session, org_id, award)
-        issues[:0] = path_issues
-        team = command.team if command is not None else None
-        if team and await accounts.find_team(session, org_id, team) is None:
-            issues.append(not_found("body", "team", "Team"))
+        find = finder(session, org_id)
+        issues: list[Issue] = []
+        found = await forms.param(Record("Award"), award, ["path", "award"], find, issues)
+        command = await forms.parse(AwardPatchForm, raw, find, issues)
         raise_if(issues)
-        assert command is not None and found is not None
+        assert command is not None
         _require(caller)
         changes = {
             key: value
             for key, value in (
                 ("title", command.title),
                 ("image_url", command.image_url),
-                ("team_id", command.team),
+                ("team_id", command.team.id if command.team is not None else None),
             )
             if value
         }
@@ -149,9 +130,11 @@ async def delete_award(request: Request, award: str) -> Response:
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> None:
-        found, issues = await load_award(session, org_id, award)
+        issues: list[Issue] = []
+        found = await forms.param(
+            Record("Award"), award, ["path", "award"], finder(session, org_id), issues
+        )
         raise_if(issues)
-        assert found is not None
         _require(caller)
         await resources.delete(session, caller.principal(org_id), AWARDS, found.id)
 
@@ -162,10 +145,11 @@ async def delete_award(request: Request, award: str) -> Response:
 async def _holding(
     session: AsyncSession, org_id: int, account: str, award: str
 ) -> tuple[Person, Award]:
-    person, issues = await load_account(session, org_id, account)
-    found, award_issues = await load_award(session, org_id, award)
-    raise_if(issues + award_issues)
-    assert person is not None and found is not None
+    find = finder(session, org_id)
+    issues: list[Issue] = []
+    person = await forms.param(Record("Account"), account, ["path", "account"], find, issues)
+    found = await forms.param(Record("Award"), award, ["path", "award"], find, issues)
+    raise_if(issues)
     return person, found
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
-from podium.dialects.polympics import callbacks, wire
+from podium.dialects.polympics import callbacks, forms, wire
 from podium.dialects.polympics.auth import Caller
-from podium.dialects.polympics.context import Context, body, raise_if
-from podium.dialects.polympics.problems import Issue, PolympicsError, issue
+from podium.dialects.polympics.context import Context
+from podium.dialects.polympics.forms import Choice, HttpUrl, String, raise_if, read_body
+from podium.dialects.polympics.problems import Issue, PolympicsError
 
 router = APIRouter()
 
@@ -20,24 +21,21 @@ APPS_ONLY = "Only apps may use this endpoint."
 NO_CALLBACK = "No callback registered for this event."
 
 
-class CallbackBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    url: str
-    secret: str
+@dataclass(frozen=True, kw_only=True)
+class CallbackForm:
+    """``PUT /callback/{event}``; the secret fits the store's 500 characters."""
+
+    url: Annotated[str, HttpUrl(max_length=callbacks.MAX_URL)]
+    secret: Annotated[str, String(max_length=callbacks.MAX_SECRET)]
 
 
-def _event_issues(event: str) -> list[Issue]:
-    if event in wire.EVENT_NAMES:
-        return []
-    permitted = ", ".join(f"'{name}'" for name in wire.EVENT_NAMES)
-    return [
-        issue(
-            ["path", "event"],
-            f"value is not a valid enumeration member; permitted: {permitted}",
-            "type_error.enum",
-            {"enum_values": list(wire.EVENT_NAMES)},
-        )
-    ]
+EVENT = Choice(wire.EVENT_NAMES)
+
+
+async def _event_issues(event: str) -> list[Issue]:
+    issues: list[Issue] = []
+    await forms.param(EVENT, event, ["path", "event"], forms.no_lookups, issues)
+    return issues
 
 
 def _app_id(caller: Caller) -> int:
@@ -59,7 +57,7 @@ async def list_callbacks(request: Request) -> Response:
 async def get_callback(request: Request, event: str) -> Response:
     ctx = Context.of(request)
     caller = await ctx.caller(request)
-    raise_if(_event_issues(event))
+    raise_if(await _event_issues(event))
     app_id = _app_id(caller)
     async with ctx.database.read() as session:
         hook = await callbacks.find(session, app_id, event)
@@ -72,13 +70,10 @@ async def get_callback(request: Request, event: str) -> Response:
 async def put_callback(request: Request, event: str) -> Response:
     """Register (or replace) the app's callback; loopback and IP hosts are accepted."""
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, CallbackBody)
-    issues = _event_issues(event) + issues
-    if command is not None:
-        problem = callbacks.url_problem(command.url)
-        if problem is not None:
-            issues.append(issue(["body", "url"], problem, "value_error.url"))
+    issues = await _event_issues(event)
+    command = await forms.parse(CallbackForm, raw, issues=issues)
     raise_if(issues)
     assert command is not None
     app_id = _app_id(caller)
@@ -95,7 +90,7 @@ async def put_callback(request: Request, event: str) -> Response:
 async def delete_callback(request: Request, event: str) -> Response:
     ctx = Context.of(request)
     caller = await ctx.caller(request)
-    raise_if(_event_issues(event))
+    raise_if(await _event_issues(event))
     app_id = _app_id(caller)
 
     async def work(session: AsyncSession) -> bool:

@@ -9,18 +9,18 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from fastapi import Request
-from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.config import Settings
 from podium.dialects.polympics import accounts, auth
 from podium.dialects.polympics.auth import Caller
-from podium.dialects.polympics.problems import Issue, invalid, issue, parse_json, validate
+from podium.dialects.polympics.forms import BIGINT, Finder, Integer, Refused
+from podium.dialects.polympics.problems import Issue
+from podium.dialects.polympics.wire import DEFAULT_PER_PAGE
 from podium.feed.deliveries import Deliveries
 from podium.store.database import Database
 
-M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 
@@ -71,21 +71,19 @@ class Context:
         return result
 
 
-async def body(request: Request, model: type[M]) -> tuple[M | None, list[Issue]]:
-    return validate(model, parse_json(await request.body()))
+def finder(session: AsyncSession, org_id: int) -> Finder:
+    """Looks records up for ``forms`` by the ids the Polympics wire uses."""
 
+    async def find(model: str, number: int) -> Any:
+        if model == "Account":
+            return await accounts.find_account(session, org_id, number)
+        if model == "Team":
+            return await accounts.find_team(session, org_id, number)
+        if model == "Award":
+            return await accounts.find_award(session, org_id, number)
+        raise AssertionError(f"no Polympics model {model!r}")
 
-def path_id(value: str, name: str, model: str) -> tuple[int | None, list[Issue]]:
-    """A numeric path id, else the real server's 'Invalid <Model> ID' issue."""
-    text = value.strip()
-    if text.lstrip("-").isdigit() and abs(int(text)) < 2**63:
-        return int(text), []
-    return None, [issue(["path", name], f"Invalid {model} ID: must be int.")]
-
-
-def raise_if(issues: list[Issue]) -> None:
-    if issues:
-        raise invalid(issues)
+    return find
 
 
 @dataclass(frozen=True)
@@ -94,47 +92,23 @@ class PageArgs:
     per_page: int
 
 
-def page_args(request: Request, settings: Settings) -> tuple[PageArgs | None, list[Issue]]:
-    """0-based ``page`` and ``per_page`` (1 to the configured maximum, default 20)."""
-    issues: list[Issue] = []
-    values: dict[str, int] = {}
-    for name, default, low, high in (
-        ("page", 0, 0, None),
-        ("per_page", 20, 1, settings.polympics_max_per_page),
+def page_args(request: Request, settings: Settings, issues: list[Issue]) -> PageArgs:
+    """0-based ``page`` and ``per_page`` (1 to the configured maximum, default 20).
+
+    Their issues come first, as those of the real server's ``Paginate`` dependency did.
+    """
+    values = {"page": 0, "per_page": DEFAULT_PER_PAGE}
+    for name, kind in (
+        ("page", Integer(ge=0, le=BIGINT - 1)),
+        ("per_page", Integer(ge=1, le=settings.polympics_max_per_page)),
     ):
         raw = request.query_params.get(name)
-        if raw is None:
-            values[name] = default
-            continue
-        try:
-            number = int(raw)
-        except ValueError:
-            issues.append(
-                issue(["query", name], "value is not a valid integer", "type_error.integer")
-            )
-            continue
-        if number < low:
-            issues.append(
-                issue(
-                    ["query", name],
-                    f"ensure this value is greater than or equal to {low}",
-                    "value_error.number.not_ge",
-                    {"limit_value": low},
-                )
-            )
-        elif high is not None and number > high:
-            issues.append(
-                issue(
-                    ["query", name],
-                    f"ensure this value is less than or equal to {high}",
-                    "value_error.number.not_le",
-                    {"limit_value": high},
-                )
-            )
-        values[name] = number
-    if issues:
-        return None, issues
-    return PageArgs(values["page"], values["per_page"]), []
+        if raw is not None:
+            try:
+                values[name] = kind.convert(raw, ["query", name])
+            except Refused as exc:
+                issues.extend(exc.issues)
+    return PageArgs(values["page"], values["per_page"])
 
 
 async def paginate(
@@ -143,13 +117,14 @@ async def paginate(
     """One page of ``query`` and the page metadata (an out-of-range page is empty)."""
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     total = int(total or 0)
-    rows = list(
-        (
-            await session.scalars(
-                query.order_by(*order).offset(args.page * args.per_page).limit(args.per_page)
-            )
-        ).all()
-    )
+    offset = args.page * args.per_page
+    rows: list[Any] = []
+    if offset < total:  # a page past the end is empty (and its offset may not fit SQL)
+        rows = list(
+            (
+                await session.scalars(query.order_by(*order).offset(offset).limit(args.per_page))
+            ).all()
+        )
     meta = {
         "page": args.page,
         "per_page": args.per_page,

@@ -29,20 +29,26 @@ class DiscordUser:
 
 
 class DiscordUnavailable(Exception):
-    """Discord could not be asked (network failure or a server error)."""
+    """Discord could not be asked: no connection, or no answer in time."""
 
 
 async def identify(api_url: str, token: str) -> DiscordUser | None:
-    """The user the token is for, or None when Discord does not accept it."""
+    """The user the token is for, or None when Discord's answer names no user.
+
+    Any answer counts, whatever its status: the real server read every response
+    without a user (Discord's 401, but also a 5xx) as a bad token, and so does this.
+    """
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
             response = await http.get(
                 f"{api_url.rstrip('/')}/oauth2/@me", headers={"Authorization": f"Bearer {token}"}
             )
+    except (httpx.LocalProtocolError, UnicodeEncodeError):
+        # Not even sendable as a header (non-ASCII, a newline, edge spaces): no token
+        # Discord issues looks like that, so it is a bad token, not a Discord outage.
+        return None
     except httpx.HTTPError as exc:
         raise DiscordUnavailable(type(exc).__name__) from exc
-    if response.status_code >= 500:
-        raise DiscordUnavailable(f"HTTP {response.status_code}")
     try:
         user = response.json()["user"]
         return DiscordUser(

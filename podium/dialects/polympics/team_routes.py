@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.responses import OrjsonResponse
 from podium.core import resources
 from podium.core.teams import TEAMS, TeamCreate, TeamUpdate
-from podium.dialects.polympics import accounts, rules, views, wire
-from podium.dialects.polympics.context import Context, body, page_args, paginate, path_id, raise_if
-from podium.dialects.polympics.problems import Issue, forbidden, not_found
+from podium.dialects.polympics import accounts, forms, rules, views, wire
+from podium.dialects.polympics.context import Context, finder, page_args, paginate
+from podium.dialects.polympics.forms import Record, raise_if, read_body
+from podium.dialects.polympics.problems import Issue, forbidden
 from podium.store.tables import Team
 
 router = APIRouter()
 
 
-class TeamBody(BaseModel):
-    model_config = ConfigDict(extra="ignore", coerce_numbers_to_str=True)
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+@dataclass(frozen=True, kw_only=True)
+class TeamForm:
+    """``POST /teams/new`` and ``PATCH /team/{id}`` (the name is required on both)."""
 
-
-async def load_team(
-    session: AsyncSession, org_id: int, raw: str, name: str = "team"
-) -> tuple[Team | None, list[Issue]]:
-    team_id, issues = path_id(raw, name, "Team")
-    if team_id is None:
-        return None, issues
-    team = await accounts.find_team(session, org_id, team_id)
-    return (team, []) if team is not None else (None, [not_found("path", name, "Team")])
+    name: Annotated[str, forms.NAME]
 
 
 @router.get("/teams/search")
 async def search_teams(request: Request) -> Response:
     ctx = Context.of(request)
     org_id = await ctx.org_id()
-    args, issues = page_args(request, ctx.settings)
+    issues: list[Issue] = []
+    args = page_args(request, ctx.settings, issues)
     raise_if(issues)
-    assert args is not None
     query = select(Team).where(Team.organization_id == org_id)
     q = request.query_params.get("q")
     if q:
@@ -58,17 +51,21 @@ async def get_team(request: Request, team: str) -> Response:
     ctx = Context.of(request)
     org_id = await ctx.org_id()
     async with ctx.database.read() as session:
-        found, issues = await load_team(session, org_id, team)
+        issues: list[Issue] = []
+        found = await forms.param(
+            Record("Team"), team, ["path", "team"], finder(session, org_id), issues
+        )
         raise_if(issues)
-        assert found is not None
         return OrjsonResponse(await views.team_json(session, found))
 
 
 @router.post("/teams/new")
 async def create_team(request: Request) -> Response:
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, TeamBody)
+    issues: list[Issue] = []
+    command = await forms.parse(TeamForm, raw, issues=issues)
     raise_if(issues)
     assert command is not None
     if not caller.has(wire.MANAGE_TEAMS):
@@ -87,27 +84,34 @@ async def create_team(request: Request) -> Response:
     return OrjsonResponse(await ctx.write(work), status_code=201)
 
 
+# DELETE has no body to check, unlike a PATCH whose body is missing (None).
+_NO_BODY = object()
+
+
 async def _managed_team(
-    session: AsyncSession, caller: Any, org_id: int, raw: str, issues: list[Issue]
-) -> Team:
-    team, path_issues = await load_team(session, org_id, raw)
-    raise_if(path_issues + issues)
-    assert team is not None
+    session: AsyncSession, caller: Any, org_id: int, raw: str, body: Any = _NO_BODY
+) -> tuple[Team, TeamForm | None]:
+    """The path's team and, for a PATCH, the body; then the caller's right to manage it."""
+    find = finder(session, org_id)
+    issues: list[Issue] = []
+    team = await forms.param(Record("Team"), raw, ["path", "team"], find, issues)
+    command = await forms.parse(TeamForm, body, find, issues) if body is not _NO_BODY else None
+    raise_if(issues)
     caller_team = await accounts.team_id_of(session, org_id, caller.person_id)
     if not rules.can_manage_team(caller, team_id=team.id, caller_team_id=caller_team):
         raise forbidden()
-    return team
+    return team, command
 
 
 @router.patch("/team/{team}")
 async def update_team(request: Request, team: str) -> Response:
     ctx = Context.of(request)
+    raw = await read_body(request)
     caller = await ctx.caller(request)
-    command, issues = await body(request, TeamBody)
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> Any:
-        found = await _managed_team(session, caller, org_id, team, issues)
+        found, command = await _managed_team(session, caller, org_id, team, raw)
         assert command is not None
         updated = await resources.update(
             session, caller.principal(org_id), TEAMS, found.id, TeamUpdate(name=command.name)
@@ -125,7 +129,7 @@ async def delete_team(request: Request, team: str) -> Response:
     org_id = await ctx.org_id()
 
     async def work(session: AsyncSession) -> None:
-        found = await _managed_team(session, caller, org_id, team, [])
+        found, _ = await _managed_team(session, caller, org_id, team)
         await resources.delete(session, caller.principal(org_id), TEAMS, found.id)
 
     await ctx.write(work)

@@ -45,12 +45,15 @@ class _DiscordHandler(BaseHTTPRequestHandler):
         fake: FakeDiscord = self.server.owner  # type: ignore[attr-defined]
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         user = fake.users.get(token)
-        if self.path != "/oauth2/@me" or user is None:
+        content_type = "application/json"
+        if fake.failure is not None:
+            status, body, content_type = fake.failure
+        elif self.path != "/oauth2/@me" or user is None:
             body, status = b'{"message": "401: Unauthorized", "code": 0}', 401
         else:
             body, status = json.dumps({"scopes": ["identify"], "user": user}).encode(), 200
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -62,6 +65,8 @@ class _DiscordHandler(BaseHTTPRequestHandler):
 class FakeDiscord(_Loopback):
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
+        # (status, body, content type) answered to every request while set.
+        self.failure: tuple[int, bytes, str] | None = None
         super().__init__(_DiscordHandler)
 
     def add_user(

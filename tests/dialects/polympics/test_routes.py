@@ -336,7 +336,8 @@ async def test_award_routes(pm: Polympics, anon: httpx.AsyncClient) -> None:
         assert (await weak.delete(f"/award/{award['id']}")).status_code == 403
         assert (
             await weak.post(
-                "/awards/new", json={"title": "t", "image_url": "u", "team": team["id"]}
+                "/awards/new",
+                json={"title": "t", "image_url": "u", "team": team["id"], "accounts": []},
             )
         ).status_code == 403
     assert (await pm.admin.delete(f"/award/{award['id']}")).status_code == 204
