@@ -195,6 +195,9 @@ class LiveServer:
             port=self.port,
             log_level="warning",
             lifespan="on",
+            # An open stream must not keep a stopped server (and its background work
+            # on the test database) alive into the next test.
+            timeout_graceful_shutdown=5,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -210,7 +213,9 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=20)
+        self.thread.join(timeout=60)
+        if self.thread.is_alive():
+            raise RuntimeError("the test server did not stop")
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core.competitions import COMPETITIONS
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, ExternalIds, Id, Name, NoNul, Number
+from podium.core.fields import Attributes, CleanText, ExternalIds, Id, Name, Number
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Challenge, Competition
 
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,19}$")]
-ChallengeCode = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
+ChallengeCode = Annotated[str, StringConstraints(min_length=1, max_length=100), CleanText]
 
 
 class ChallengeCreate(Command):

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
 from podium.core.errors import Invalid, NotFound, Unauthenticated
-from podium.core.fields import Id, NoNul, UtcDateTime
+from podium.core.fields import CleanText, Id, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.principal import SCOPES, Principal
 from podium.core.resources import Command
@@ -40,7 +40,7 @@ _ID_CHARS = 16
 _hasher = PasswordHasher()
 
 Scope = Annotated[str, StringConstraints(pattern=r"^(read|write|admin)$")]
-TokenName = Annotated[str, StringConstraints(max_length=200), NoNul]
+TokenName = Annotated[str, StringConstraints(max_length=200), CleanText]
 
 
 def new_secret(nbytes: int = 32) -> str:

@@ -11,16 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podium.core import resources
 from podium.core.competitions import COMPETITIONS
 from podium.core.errors import Conflict
-from podium.core.fields import Attributes, Code, Id, NoNul
+from podium.core.fields import Attributes, CleanText, Code, Id
 from podium.core.people import PEOPLE
 from podium.core.resources import Command, Resource, Scope
 from podium.core.teams import TEAMS
 from podium.store.tables import Entry
 
 Status = Literal["registered", "confirmed", "withdrawn", "disqualified"]
-Text200 = Annotated[str, StringConstraints(max_length=200), NoNul]
-Chip = Annotated[str, StringConstraints(min_length=1, max_length=80), NoNul]
-Band = Annotated[str, StringConstraints(max_length=20), NoNul]
+Text200 = Annotated[str, StringConstraints(max_length=200), CleanText]
+Chip = Annotated[str, StringConstraints(min_length=1, max_length=80), CleanText]
+Band = Annotated[str, StringConstraints(max_length=20), CleanText]
 Mhz = Annotated[int, Field(ge=1, le=100_000)]
 
 

@@ -23,9 +23,10 @@ def _as_utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
-def _no_nul(value: str) -> str:
-    if limits.NUL in value:
-        raise ValueError("text may not contain NUL characters")
+def _clean(value: str) -> str:
+    problem = limits.text_offence(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -36,25 +37,26 @@ def _within_limits(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-NoNul = AfterValidator(_no_nul)
+# Text the store can hold: no NUL, no lone surrogates.
+CleanText = AfterValidator(_clean)
 # The longest free text (descriptions, statements) a field holds.
 MAX_TEXT = 100_000
 
 
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), NoNul]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul]
-ShortText = Annotated[str, StringConstraints(max_length=100), NoNul]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=40), NoNul]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), CleanText]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), CleanText]
+ShortText = Annotated[str, StringConstraints(max_length=100), CleanText]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=40), CleanText]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
-Url = Annotated[str, StringConstraints(max_length=2000), NoNul]
+Url = Annotated[str, StringConstraints(max_length=2000), CleanText]
 Int64 = Annotated[int, Field(ge=limits.INT64_MIN, le=limits.INT64_MAX)]
 Id = Annotated[int, Field(ge=1, le=limits.INT64_MAX)]
 Number = Annotated[int, Field(ge=0, le=1_000_000)]
 Millis = Annotated[int, Field(ge=0, le=10**13)]
 Attributes = Annotated[dict[str, Any], AfterValidator(_within_limits)]
 ExternalIds = dict[
-    Annotated[str, StringConstraints(max_length=40), NoNul],
-    Annotated[str, StringConstraints(min_length=1, max_length=200), NoNul],
+    Annotated[str, StringConstraints(max_length=40), CleanText],
+    Annotated[str, StringConstraints(min_length=1, max_length=200), CleanText],
 ]
 
 ResultStatus = Literal["OK", "DQ", "DNS", "DNF", "DNQ"]

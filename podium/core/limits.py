@@ -5,7 +5,8 @@ columns, JSON columns written by orjson) and in the event log. These rules refus
 up front and with one clear message, what the store or the serialiser would fail on
 later (a 5xx) or keep silently altered:
 
-- text never holds NUL (PostgreSQL refuses it; SQLite would store it);
+- text never holds NUL or a lone surrogate (PostgreSQL refuses them, SQLite would
+  store them, and orjson cannot write a lone surrogate back out);
 - integers fit in a signed 64-bit column;
 - JSON nests at most ``MAX_DEPTH`` levels and has no NaN or Infinity;
 - numbers are at most ``MAX_NUMBER_DIGITS`` digits long (Python refuses to convert
@@ -98,8 +99,9 @@ def offence(value: Any) -> str | None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if NUL in item:
-                return "Text may not contain NUL (\\u0000) characters."
+            problem = text_offence(item)
+            if problem is not None:
+                return problem
         elif isinstance(item, bool):
             continue
         elif isinstance(item, int):
@@ -118,6 +120,18 @@ def offence(value: Any) -> str | None:
             if depth > MAX_DEPTH:
                 return f"JSON nested more than {MAX_DEPTH} levels deep."
             stack.extend((member, depth + 1) for member in item)
+    return None
+
+
+def text_offence(value: str) -> str | None:
+    """Why the store cannot hold this text (NUL, a lone surrogate), or None."""
+    if NUL in value:
+        return "Text may not contain NUL (\\u0000) characters."
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "Text must be valid Unicode (it holds a lone surrogate)."
     return None
 
 
@@ -154,13 +168,15 @@ def bounded_int(value: object, field: str, low: int = INT64_MIN, high: int = INT
     return number
 
 
-def text(value: str, field: str, max_length: int) -> str:
-    """Free text from a parameter: no NUL, at most ``max_length`` characters.
-
-    Longer text is refused, never cut: a silently shortened name is a lost name.
+def text(value: object, field: str, max_length: int) -> str:
+    """Free text from a parameter: a string the store can hold, at most ``max_length``
+    characters. Longer text is refused, never cut: a shortened name is a lost name.
     """
-    if NUL in value:
-        raise Invalid(f"{field} may not contain NUL characters.", field=field)
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be text.", field=field)
+    problem = text_offence(value)
+    if problem is not None:
+        raise Invalid(f"{field}: {problem}", field=field)
     if len(value) > max_length:
         raise Invalid(f"{field} is longer than {max_length} characters.", field=field)
     return value

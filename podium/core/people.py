@@ -7,14 +7,14 @@ from typing import Annotated
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core.fields import Attributes, ExternalIds, Id, Name, NoNul, ShortText, Url
+from podium.core.fields import Attributes, CleanText, ExternalIds, Id, Name, ShortText, Url
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Person
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}$")]
 Date = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320), NoNul]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=320), CleanText]
 
 
 class PersonCreate(Command):
@@ -24,7 +24,7 @@ class PersonCreate(Command):
     family_name: ShortText | None = None
     email: Email | None = None
     country: Country | None = None
-    gender: Annotated[str, StringConstraints(max_length=16), NoNul] | None = None
+    gender: Annotated[str, StringConstraints(max_length=16), CleanText] | None = None
     birth_date: Date | None = None
     avatar_url: Url | None = None
     attributes: Attributes = {}
@@ -38,7 +38,7 @@ class PersonUpdate(Command):
     family_name: ShortText | None = None
     email: Email | None = None
     country: Country | None = None
-    gender: Annotated[str, StringConstraints(max_length=16), NoNul] | None = None
+    gender: Annotated[str, StringConstraints(max_length=16), CleanText] | None = None
     birth_date: Date | None = None
     avatar_url: Url | None = None
     attributes: Attributes | None = None

@@ -20,7 +20,7 @@ from podium.core.challenges import CHALLENGES
 from podium.core.competitions import COMPETITIONS
 from podium.core.entries import ENTRIES
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, Id, Millis, NoNul, ResultStatus, UtcDateTime
+from podium.core.fields import Attributes, CleanText, Id, Millis, ResultStatus, UtcDateTime
 from podium.core.people import PEOPLE
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
@@ -43,7 +43,7 @@ from podium.store.tables import (
 )
 from podium.store.types import utcnow
 
-SplitName = Annotated[str, StringConstraints(min_length=1, max_length=100), NoNul]
+SplitName = Annotated[str, StringConstraints(min_length=1, max_length=100), CleanText]
 Laps = Annotated[int, Field(ge=0, le=100_000)]
 Points = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 Place = Annotated[int, Field(ge=1, le=10_000_000)]

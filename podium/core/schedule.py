@@ -13,14 +13,14 @@ from podium.core import resources
 from podium.core.competitions import COMPETITIONS
 from podium.core.entries import ENTRIES
 from podium.core.errors import Conflict
-from podium.core.fields import Attributes, Id, NoNul
+from podium.core.fields import Attributes, CleanText, Id
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Heat, Round, Slot
 
 Status = Literal["scheduled", "running", "finished", "cancelled"]
 Position = Annotated[int, Field(ge=1, le=100_000)]
-Label = Annotated[str, StringConstraints(max_length=200), NoNul]
-Band = Annotated[str, StringConstraints(max_length=20), NoNul]
+Label = Annotated[str, StringConstraints(max_length=200), CleanText]
+Band = Annotated[str, StringConstraints(max_length=20), CleanText]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,19}$")]
 Mhz = Annotated[int, Field(ge=1, le=100_000)]
 

@@ -10,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
 from podium.core.errors import Conflict, NotFound
-from podium.core.fields import Attributes, ExternalIds, Id, Name, NoNul
+from podium.core.fields import Attributes, CleanText, ExternalIds, Id, Name
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.people import PEOPLE
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Team, TeamMember
 
-Role = Annotated[str, StringConstraints(min_length=1, max_length=40), NoNul]
+Role = Annotated[str, StringConstraints(min_length=1, max_length=40), CleanText]
 
 
 class TeamCreate(Command):

@@ -32,6 +32,7 @@ from podium.store.database import Database
 from podium.store.tables import Event
 
 _TOKEN = re.compile(r"^p(\d{1,18})$")
+_LINE_BREAKS = re.compile(r"[\r\n]")
 BATCH = 500
 TICK_SECONDS = 0.1
 POLL_SECONDS = 1.0
@@ -66,9 +67,9 @@ def kind_plural(kind: str) -> str:
     return _PLURAL.get(kind, kind if kind.endswith("s") else f"{kind}s")
 
 
-def _shown(data: dict[str, Any] | None) -> dict[str, Any] | None:
-    if data is None:
-        return None
+def _shown(data: Any) -> Any:
+    if not isinstance(data, dict):
+        return data
     attributes = data.get("attributes")
     if isinstance(attributes, dict) and any(k in attributes for k in _HIDDEN_ATTRIBUTES):
         data = {**data, "attributes": {
@@ -164,16 +165,53 @@ async def follow(
                 break
 
 
+def encode(body: dict[str, Any]) -> bytes:
+    """One feed line as JSON, whatever was stored.
+
+    The input limits keep new events writable by orjson; an event stored before them
+    (an integer beyond 64 bits, deep nesting, a lone surrogate) is written in the
+    nearest form every JSON reader takes, so one odd event never ends the stream.
+    """
+    try:
+        return orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        return orjson.dumps(_portable(body, 0))
+
+
+_MAX_NESTING = 200  # orjson writes at most 254 levels
+
+
+def _portable(value: Any, depth: int) -> Any:
+    """``value`` with what orjson cannot write replaced: huge integers by floats (or
+    null beyond a double), lone surrogates by "?", nesting beyond the limit by null."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if -(2**63) <= value < 2**64:
+            return value
+        try:
+            return float(value)
+        except OverflowError:
+            return None
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict | list):
+        if depth >= _MAX_NESTING:
+            return None
+        if isinstance(value, list):
+            return [_portable(item, depth + 1) for item in value]
+        return {_portable(str(k), depth): _portable(v, depth + 1) for k, v in value.items()}
+    return value
+
+
 def ndjson(event: Event | None) -> bytes:
-    return b"\n" if event is None else orjson.dumps(line(event)) + b"\n"
+    return b"\n" if event is None else encode(line(event)) + b"\n"
 
 
 def sse(event: Event | None) -> bytes:
     if event is None:
         return b": keep-alive\n\n"
     body = line(event)
-    return (
-        f"id: {body['token']}\nevent: {body['type']}\ndata: ".encode()
-        + orjson.dumps(body)
-        + b"\n\n"
-    )
+    # A line break in a field would start a new SSE field: the name keeps none.
+    name = _LINE_BREAKS.sub("", body["type"])
+    return f"id: {body['token']}\nevent: {name}\ndata: ".encode() + encode(body) + b"\n\n"

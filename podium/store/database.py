@@ -9,6 +9,7 @@ gap-free and follows commit order on both backends.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -50,6 +51,7 @@ class Database:
         kwargs: dict[str, Any] = {
             "echo": echo,
             "json_serializer": _dumps,
+            "json_deserializer": _loads,
             "hide_parameters": True,
         }
         if self.backend == "postgresql":
@@ -147,6 +149,19 @@ def _as_invalid(exc: DBAPIError | OverflowError) -> Invalid | None:
 def _dumps(value: Any) -> str:
     """JSON columns through orjson: bulk uploads write two JSON documents a row."""
     return orjson.dumps(value).decode()
+
+
+def _loads(text: str | bytes) -> Any:
+    """JSON columns back through orjson, which reads integers beyond 64 bits as floats.
+
+    PostgreSQL's jsonb writes a stored 1e20 as 100000000000000000000; read back as a
+    Python int it could never be written out again. Anything orjson refuses (data
+    stored before the input limits) is still read, by the standard library.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _converter(column: Any, sqlite: bool) -> Callable[[Any], Any] | None:
