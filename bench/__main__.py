@@ -8,6 +8,7 @@ from bench import (
     feed_latency,
     index_insert,
     memory,
+    multigp_push,
     nadeo_leaderboard,
     position_lookup,
     redis_lookup,
@@ -28,6 +29,7 @@ def main() -> None:
         ("http", lambda: web_load.run(size, ingest_rows=min(100_000, size))),
         ("nadeo", lambda: nadeo_leaderboard.run(size)),
         ("live feed", feed_latency.run),
+        ("multigp push", multigp_push.run),
     ]:
         print(f"running {name} ...", flush=True)
         for outcome in bench():

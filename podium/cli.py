@@ -26,10 +26,10 @@ from podium.clitools import (
     settings_for,
 )
 from podium.config import get_settings
-from podium.core import credentials, organizations, result_import
+from podium.core import credentials, limits, organizations, result_import
 from podium.core.errors import DomainError
 from podium.core.organizations import OrganizationCreate
-from podium.core.principal import SYSTEM
+from podium.core.principal import SCOPES, SYSTEM
 from podium.dialects.mooshak2 import cli as mooshak_cli
 from podium.dialects.multigp import cli as multigp_cli
 from podium.dialects.nadeo import cli as nadeo_cli
@@ -155,8 +155,8 @@ async def _org_id(db: Database, org: str | None) -> int | None:
         return None
     async with db.read() as session:
         found = await organizations.by_slug(session, org)
-        if found is None and org.isdigit():
-            found = await session.get(Organization, int(org))
+        if found is None and (object_id := limits.id_of(org)) is not None:
+            found = await session.get(Organization, object_id)
     if found is None:
         raise DomainError(f"No organization {org!r}.")
     return found.id
@@ -176,11 +176,16 @@ def token_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an API token and print it (it is shown only once)."""
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in SCOPES]
+    if unknown or not wanted:
+        err.print(f"[red]error:[/red] --scopes takes {', '.join(SCOPES)}; not {scopes!r}.")
+        raise typer.Exit(2)
 
     async def work(db: Database) -> dict[str, Any]:
         command = credentials.TokenCreate(
             organization_id=await _org_id(db, org),
-            scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+            scopes=wanted,
             name=name,
             expires_at=expires,
         )

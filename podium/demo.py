@@ -91,7 +91,7 @@ async def _drone_chapter(session: AsyncSession, rng: random.Random) -> None:
             organization_id=org.id,
             name="Skyline Summer Series",
             kind="mgp_race",
-            scoring="most_laps",
+            scoring="aggregate_laps",
             status="running",
             starts_at=EPOCH,
         ),
@@ -105,7 +105,7 @@ async def _drone_chapter(session: AsyncSession, rng: random.Random) -> None:
             parent_id=season.id,
             name="Round 1: Warehouse Rumble",
             kind="mgp_race",
-            scoring="most_laps",
+            scoring="aggregate_laps",
             status="finished",
             starts_at=EPOCH,
             attributes={

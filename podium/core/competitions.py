@@ -18,6 +18,7 @@ Status = Literal["scheduled", "open", "running", "finished", "cancelled"]
 Scoring = Literal[
     "lowest_time",
     "most_laps",
+    "aggregate_laps",
     "fastest_lap",
     "fastest_2_consecutive",
     "fastest_3_consecutive",

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import limits
 from podium.core.errors import Conflict, Invalid
 from podium.store.tables import ExternalId
 
@@ -45,6 +46,8 @@ async def replace(session: AsyncSession, kind: str, object_id: int, ids: Mapping
 
 
 async def find(session: AsyncSession, kind: str, scheme: str, value: str) -> int | None:
+    if not limits.storable(value):
+        return None
     return await session.scalar(
         select(ExternalId.object_id).where(
             ExternalId.object_kind == kind, ExternalId.scheme == scheme, ExternalId.value == value

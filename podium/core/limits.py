@@ -135,6 +135,12 @@ def text_offence(value: str) -> str | None:
     return None
 
 
+def storable(value: str) -> bool:
+    """Whether the store can hold (and so can have stored) this text: a lookup by text
+    it cannot hold finds nothing, and answers as any unknown key does."""
+    return text_offence(value) is None
+
+
 def check(value: Any) -> Any:
     """``value`` itself when it is within the limits, else ``Invalid``."""
     problem = offence(value)
@@ -148,13 +154,40 @@ def _short(number: int) -> str:
     return text if len(text) <= 30 else f"{text[:12]}…({len(text)} digits)"
 
 
+def digits(text: str) -> bool:
+    """Whether ``text`` is ASCII digits only (and not empty).
+
+    ``str.isdigit`` also takes "²" (which ``int`` refuses) and "١٢" (which ``int``
+    reads as 12): neither is a number any client of ours writes.
+    """
+    return text.isascii() and text.isdigit()
+
+
+def id_of(value: object) -> int | None:
+    """An id (1 to 2**63-1) written as ASCII digits or given as an int, else None.
+
+    Whatever cannot be an id in the store (too large, "²", "a\x00b") reads as an
+    id that does not exist, so it gets the same answer as an unknown one.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not digits(text) or len(text) > 19:
+            return None
+        value = int(text)
+    if isinstance(value, int) and 1 <= value <= INT64_MAX:
+        return value
+    return None
+
+
 def bounded_int(value: object, field: str, low: int = INT64_MIN, high: int = INT64_MAX) -> int:
     """An integer parsed from a parameter (text or number), within [low, high]."""
     if isinstance(value, bool):
         raise Invalid(f"{field} must be an integer.", field=field)
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("+-").isdigit() or len(text) > MAX_NUMBER_DIGITS:
+        if not digits(text.removeprefix("-").removeprefix("+")) or len(text) > MAX_NUMBER_DIGITS:
             raise Invalid(f"{field} must be an integer.", field=field)
         number = int(text)
     elif isinstance(value, int):

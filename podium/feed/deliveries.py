@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.config import Settings
+from podium.core import limits
 from podium.feed import signing, stream
 from podium.store.database import Database
 from podium.store.tables import Delivery, Event, Webhook
@@ -127,7 +128,7 @@ def retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if limits.digits(value) and len(value) < 12:
         return float(value)
     with contextlib.suppress(TypeError, ValueError, IndexError):
         when = parsedate_to_datetime(value)

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import time
 
+from podium.core import limits
+
 HEADER = "Podium-Signature"
 DELIVERY_HEADER = "Podium-Delivery"
 EVENT_HEADER = "Podium-Event"
@@ -43,7 +45,7 @@ def verify(
     candidates: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and limits.digits(value) and len(value) < 19:
             stamp = int(value)
         elif key == "v1" and value:
             candidates.append(value)

@@ -15,14 +15,15 @@ TIME_FORMATS = frozenset(
     }
 )
 POINT_FORMATS = frozenset({"highest_points", "aggregate_points"})
+LAP_FORMATS = frozenset({"most_laps", "aggregate_laps"})
 
 
 def display(scoring: str, score: int) -> str:
     if scoring in TIME_FORMATS:
         return format_time(score)
-    if scoring == "most_laps":
+    if scoring in LAP_FORMATS:
         laps, total = decode_laps(score)
-        return f"{laps} laps / {format_time(total)}"
+        return f"{laps} laps" if total is None else f"{laps} laps / {format_time(total)}"
     if scoring in POINT_FORMATS:
         points = decode_points(score)
         return f"{points:g}"

@@ -7,6 +7,12 @@ below keep each score inside the 53 bits a Redis score (a double) holds exactly.
 Competitors with no scoring result are placed after every scored one, by status in
 ``STATUS_ORDER``: finishers without a score for this format (``OK``), then did not
 finish, did not qualify, disqualified, did not start.
+
+In the lap formats a lap time of zero (or none) is "no time": timers report a pilot
+who never completed a lap with a 0 best lap and a 0 total. It never ranks in the
+fastest-lap and consecutive-laps formats (it would beat every real lap), and sorts
+after every real total at equal laps in ``most_laps`` and ``aggregate_laps``.
+``lowest_time`` and ``personal_best`` take ``elapsed_ms`` as given.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ _ICPC_BITS = 20  # minutes under ~728 days for penalty and last accepted time
 _ICPC_FIELD_MAX = (1 << _ICPC_BITS) - 1
 _SOLVED_MAX = (1 << (53 - 2 * _ICPC_BITS)) - 1
 MAX_SCORE = (1 << 53) - 1
+NO_TIME = _TOTAL_MAX  # the total of a laps score that has no time: after every real one
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,11 @@ def _scored(
     return Score(min(value, MAX_SCORE), "OK", row.result_id, row.recorded_at, detail)
 
 
+def timed(ms: int | None) -> int | None:
+    """A lap time or lap total that counts: None for a missing or zero (untimed) one."""
+    return ms if ms is not None and ms > 0 else None
+
+
 def lowest_time(rows: Sequence[Performance], _options: Options) -> Score:
     picked = _pick(rows, lambda r: r.elapsed_ms)
     return _scored(picked, rows, elapsed_ms=picked[0] if picked else None)
@@ -122,22 +134,26 @@ def _laps(row: Performance) -> int | None:
     return len(row.lap_times_ms) if row.lap_times_ms else None
 
 
-def _total(row: Performance) -> int:
-    if row.elapsed_ms is not None:
-        return row.elapsed_ms
-    return sum(row.lap_times_ms)
+def _total(row: Performance) -> int | None:
+    """The result's total time, or None when it has none (missing or zero)."""
+    return timed(row.elapsed_ms) or timed(sum(row.lap_times_ms))
 
 
-def encode_laps(laps: int, total_ms: int) -> int:
-    """More laps first, then less total time."""
-    return ((_LAPS_MAX - min(laps, _LAPS_MAX)) << _LAPS_BITS) | min(total_ms, _TOTAL_MAX)
+def encode_laps(laps: int, total_ms: int | None) -> int:
+    """More laps first, then less total time; no time after every real time."""
+    total = NO_TIME if total_ms is None else min(total_ms, _TOTAL_MAX)
+    return ((_LAPS_MAX - min(laps, _LAPS_MAX)) << _LAPS_BITS) | total
 
 
-def decode_laps(score: int) -> tuple[int, int]:
-    return _LAPS_MAX - (score >> _LAPS_BITS), score & _TOTAL_MAX
+def decode_laps(score: int) -> tuple[int, int | None]:
+    """(laps, total ms), the total None when the score has no time."""
+    total = score & _TOTAL_MAX
+    return _LAPS_MAX - (score >> _LAPS_BITS), None if total == NO_TIME else total
 
 
 def most_laps(rows: Sequence[Performance], _options: Options) -> Score:
+    """The single result with most laps (one heat), ties by its total time."""
+
     def value(row: Performance) -> int | None:
         laps = _laps(row)
         return None if laps is None else encode_laps(laps, _total(row))
@@ -149,21 +165,57 @@ def most_laps(rows: Sequence[Performance], _options: Options) -> Score:
     return _scored(picked, rows, laps=laps, total_ms=total)
 
 
+def aggregate_laps(rows: Sequence[Performance], _options: Options) -> Score:
+    """Laps summed over every finished result (the rounds flown), ties by total time.
+
+    What a RotorHazard class ranking does: a pilot who flies 5 and 5 laps is ahead
+    of one who flies a single 8-lap heat. Results without a lap count (a place-only
+    overall ranking) do not count.
+    """
+    counted = [(r, laps) for r in rows if r.status == "OK" and (laps := _laps(r)) is not None]
+    if not counted:
+        return Score(None, _best_status(rows))
+    laps = sum(n for _, n in counted)
+    times = [t for r, _ in counted if (t := _total(r)) is not None]
+    total = sum(times) if times else None
+    last = max((r for r, _ in counted), key=_when)
+    return Score(
+        encode_laps(laps, total),
+        "OK",
+        last.result_id,
+        last.recorded_at,
+        {"laps": laps, "total_ms": total, "counted": len(counted)},
+    )
+
+
 def fastest_lap(rows: Sequence[Performance], _options: Options) -> Score:
-    picked = _pick(rows, lambda r: min(r.lap_times_ms) if r.lap_times_ms else r.best_ms.get(1))
+    def best(row: Performance) -> int | None:
+        laps = [ms for ms in row.lap_times_ms if ms > 0]
+        if row.lap_times_ms:
+            return min(laps) if laps else None
+        return timed(row.best_ms.get(1))
+
+    picked = _pick(rows, best)
     return _scored(picked, rows, best_lap_ms=picked[0] if picked else None)
 
 
 def consecutive(n: int) -> Callable[[Sequence[Performance], Options], Score]:
-    """Fastest ``n`` consecutive laps within one result (windows never span heats)."""
+    """Fastest ``n`` consecutive laps within one result (windows never span heats).
+
+    A window with an untimed (zero) lap does not count; neither does a shorter
+    window a timer reports for a pilot with fewer than ``n`` laps.
+    """
 
     def window(row: Performance) -> int | None:
         laps = list(row.lap_times_ms)
         if not laps:
-            return row.best_ms.get(n)
-        if len(laps) < n:
-            return None
-        return min(sum(laps[i : i + n]) for i in range(len(laps) - n + 1))
+            return timed(row.best_ms.get(n))
+        sums = [
+            sum(laps[i : i + n])
+            for i in range(len(laps) - n + 1)
+            if all(ms > 0 for ms in laps[i : i + n])
+        ]
+        return min(sums) if sums else None
 
     def score(rows: Sequence[Performance], _options: Options) -> Score:
         picked = _pick(rows, window)
@@ -276,6 +328,7 @@ FORMATS: dict[str, Callable[[Sequence[Performance], Options], Score]] = {
     "lowest_time": lowest_time,
     "personal_best": lowest_time,
     "most_laps": most_laps,
+    "aggregate_laps": aggregate_laps,
     "fastest_lap": fastest_lap,
     "fastest_2_consecutive": consecutive(2),
     "fastest_3_consecutive": consecutive(3),

@@ -9,16 +9,22 @@ it from their results' statuses, so nobody silently disappears from the page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import final_ranking
 from podium.ranking.display import display
+from podium.ranking.index import Board
 from podium.ranking.leaderboards import BoardKey, Leaderboards, competitor_of, subject
+from podium.ranking.ties import TieRule
 from podium.store.database import Database
 from podium.store.tables import Entry, Person, Result, Team
 
 PAGE_SIZE = 100
+FINAL_LIMIT = 1000  # lines of a final ranking a page lists
+KIND_CODES = {"person": 1, "team": 2, "entry": 3}
 STATUS_WORDS = {
     "OK": "Finished",
     "DNF": "Did not finish",
@@ -43,10 +49,29 @@ class Standings:
     scoring: str
     total: int
     lines: list[Line]
+    final: Final | None = None
 
     @property
     def more(self) -> bool:
         return self.total > sum(1 for line in self.lines if line.rank is not None)
+
+
+@dataclass(frozen=True)
+class FinalLine:
+    place: int | None
+    name: str
+    person_id: int | None
+    board_rank: int | None
+    board_result: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """A declared final ranking as the page shows it, each line with its board result."""
+
+    name: str
+    set_at: datetime
+    lines: list[FinalLine]
 
 
 async def _names(session: AsyncSession, competitors: set[int]) -> dict[int, tuple[str, int | None]]:
@@ -109,6 +134,7 @@ async def load(
             if await board.get(competitor, fmt.tie_rule) is None
         ]
         names = await _names(session, {row.competitor for row in ranked} | {c for c, _ in others})
+    final = await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id)
     lines = []
     for row in ranked:
         name, person_id = names.get(row.competitor, ("(removed)", None))
@@ -119,4 +145,25 @@ async def load(
         name, person_id = names.get(competitor, ("(removed)", None))
         words = STATUS_WORDS.get(status, status)
         lines.append(Line(None, name, person_id, status, status, words))
-    return Standings(fmt.scoring, total, lines)
+    return Standings(fmt.scoring, total, lines, final)
+
+
+async def _final(
+    database: Database, board: Board, rule: TieRule, scoring: str, competition_id: int
+) -> Final | None:
+    """The declared final ranking, if any, with each competitor's board rank beside it."""
+    async with database.read() as session:
+        declared = await final_ranking.load(session, competition_id)
+        if declared is None:
+            return None
+        competitors = [
+            p.subject_id * 4 + KIND_CODES[p.subject] for p in declared.placings[:FINAL_LIMIT]
+        ]
+        names = await _names(session, set(competitors))
+    lines = []
+    for placing, competitor in zip(declared.placings, competitors, strict=False):
+        name, person_id = names.get(competitor, ("(removed)", None))
+        row = await board.get(competitor, rule)
+        shown = display(scoring, row.score) if row is not None else ""
+        lines.append(FinalLine(placing.place, name, person_id, row.rank if row else None, shown))
+    return Final(declared.name, declared.set_at, lines)

@@ -154,3 +154,41 @@ async def test_standings_and_exports(api: httpx.AsyncClient) -> None:
         await api.get(f"/competitions/{comp['id']}/results/export", params={"format": "json"})
     ).json()
     assert len(full["results"]) == 4
+
+
+async def test_aggregate_laps_and_a_declared_final_ranking(api: httpx.AsyncClient) -> None:
+    """Core notions any competition uses: laps summed over heats, and a final ranking."""
+    comp = await race(api, scoring="aggregate_laps")
+    people = [(await api.post("/people", json={"name": f"Pilot {i}"})).json()["id"] for i in "ab"]
+    heats = [
+        {"person_id": people[0], "laps": 5, "elapsed_ms": 100_000},
+        {"person_id": people[0], "laps": 5, "elapsed_ms": 100_000},
+        {"person_id": people[1], "laps": 8, "elapsed_ms": 110_000},  # best heat, fewer in all
+        {"person_id": people[1], "laps": 0, "elapsed_ms": 0},  # no lap: no time, 0 laps
+    ]
+    stored = await api.post(f"/competitions/{comp['id']}/results/bulk", json={"results": heats})
+    assert stored.status_code == 201, stored.text
+    board = (await api.get(f"/competitions/{comp['id']}/leaderboard")).json()
+    assert [(r["subject_id"], r["display"]) for r in board["rows"]] == [
+        (people[0], "10 laps / 0:03:20.000"),
+        (people[1], "8 laps / 0:01:50.000"),
+    ]
+    # Declared through the native API: a result set marked final_ranking, with places.
+    final = await api.post(
+        f"/competitions/{comp['id']}/result-sets",
+        json={"name": "Jury decision", "attributes": {"final_ranking": True}},
+    )
+    assert final.status_code == 201, final.text
+    placings = [
+        {"person_id": people[1], "place": 1, "result_set_id": final.json()["id"]},
+        {"person_id": people[0], "result_set_id": final.json()["id"]},  # listed, unplaced
+    ]
+    stored = await api.post(f"/competitions/{comp['id']}/results/bulk", json={"results": placings})
+    assert stored.status_code == 201, stored.text
+    table = (await api.get(f"/competitions/{comp['id']}/standings")).json()
+    assert table["ranked_by"] == "final_ranking"
+    assert table["final_ranking"]["name"] == "Jury decision"
+    assert [(r["subject_id"], r["rank"], r["board_rank"]) for r in table["rows"]] == [
+        (people[1], 1, 2),
+        (people[0], None, 1),
+    ]

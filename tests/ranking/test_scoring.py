@@ -59,6 +59,46 @@ def test_most_laps_best_result_across_heats() -> None:
     assert s.detail == {"laps": 4, "total_ms": 90_000}
 
 
+def test_aggregate_laps_sums_results_then_total_time() -> None:
+    # 5 + 5 laps beat one heat of 8 (most_laps would rank the 8 first).
+    steady = [perf(laps=5, elapsed_ms=100_000), perf(laps=5, elapsed_ms=101_000)]
+    one_good = [perf(laps=8, elapsed_ms=120_000), perf(laps=1, elapsed_ms=30_000)]
+    a, b = score("aggregate_laps", steady), score("aggregate_laps", one_good)
+    assert a.detail == {"laps": 10, "total_ms": 201_000, "counted": 2}
+    assert a.score is not None and b.score is not None and a.score < b.score
+    best_b = score("most_laps", one_good).score
+    assert best_b is not None and best_b < (score("most_laps", steady).score or 0)
+    # Equal laps: less total time first; DNF, DQ and place-only results do not count.
+    quick = score("aggregate_laps", [perf(laps=10, elapsed_ms=190_000), perf(status="DQ", laps=9)])
+    assert quick.score is not None and quick.score < a.score
+    assert quick.detail["counted"] == 1
+    assert score("aggregate_laps", [perf(points=10.0)]).score is None
+    assert score("aggregate_laps", [perf(status="DNF", laps=4)]).status == "DNF"
+
+
+def test_zero_or_missing_time_is_no_time() -> None:
+    """What timers push for a pilot with no completed lap: 0 laps, 0 best lap, 0 total."""
+    crashed = perf(laps=0, elapsed_ms=0, best_ms={1: 0, 3: 0})
+    old_form = perf(laps=0)  # older RotorHazard: {"pilotId", "totalLaps": 0} only
+    flew = perf(laps=3, elapsed_ms=65_000, best_ms={1: 20_000, 3: 65_000})
+    for fmt in ("fastest_lap", "fastest_3_consecutive"):
+        for row in (crashed, old_form):
+            missing = score(fmt, [row])
+            assert missing.score is None and missing.status == "OK", (fmt, row)
+        assert score(fmt, [crashed, flew]).deciding_result == flew.result_id
+    assert score("fastest_lap", [perf(lap_times_ms=[0, 0])]).score is None
+    assert score("fastest_lap", [perf(lap_times_ms=[0, 21_000])]).score == 21_000
+    assert score("fastest_2_consecutive", [perf(lap_times_ms=[0, 20_000, 21_000])]).score == 41_000
+    # Lap formats rank them by their laps (0), after anyone with 0 laps and a time.
+    holeshot = score("most_laps", [perf(laps=0, elapsed_ms=2_500)])
+    for fmt in ("most_laps", "aggregate_laps"):
+        none_a, none_b = score(fmt, [crashed]), score(fmt, [old_form])
+        assert none_a.score is not None and none_a.score == none_b.score
+        assert none_a.detail["total_ms"] is None
+        assert holeshot.score is not None and holeshot.score < none_a.score
+        assert (score(fmt, [flew]).score or 0) < none_a.score
+
+
 def test_fastest_lap() -> None:
     s = score("fastest_lap", [perf(lap_times_ms=[21_000, 19_500]), perf(lap_times_ms=[19_800])])
     assert s.score == 19_500

@@ -12,11 +12,14 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from podium.api import crud
+from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.api.models import Leaderboard, Position, Surround
 from podium.api.responses import OrjsonResponse
-from podium.core import competitions, resources
+from podium.core import competitions, final_ranking, resources
 from podium.core.errors import Invalid, NotFound
+from podium.core.final_ranking import FinalRanking
+from podium.core.limits import INT64_MAX
 from podium.core.principal import Principal
 from podium.ranking.display import POINT_FORMATS, TIME_FORMATS, display
 from podium.ranking.index import Board, Row
@@ -33,11 +36,15 @@ from podium.ranking.ties import rank
 from podium.ranking.times import format_time, parse_ms
 from podium.store.tables import Result
 
-router = APIRouter(tags=["leaderboard"])
+router = APIRouter(route_class=LimitedRoute, tags=["leaderboard"])
 
 ChallengeFilter = Annotated[
     int | None,
-    Query(ge=1, description="Rank one challenge (map, course) instead of the whole competition."),
+    Query(
+        ge=1,
+        le=INT64_MAX,
+        description="Rank one challenge (map, course) instead of the whole competition.",
+    ),
 ]
 Subject = Literal["person", "team", "entry"]
 KIND_CODE = {"person": 1, "team": 2, "entry": 3}
@@ -156,6 +163,10 @@ async def leaderboard_subject(
     )
 
 
+# What format= chooses between, as the OpenAPI document declares it.
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}}},
+}
 ExportFormat = Annotated[Literal["json", "csv"], Query(alias="format")]
 
 
@@ -171,7 +182,43 @@ def _csv(header: list[str], rows: list[list[Any]], filename: str) -> Response:
     )
 
 
-@router.get("/competitions/{competition_id}/standings")
+def _final_rows(final: FinalRanking, board: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The final ranking's order, each row with its board standing beside it.
+
+    ``rank`` is the declared place (None when listed unplaced); ``board_rank``,
+    ``score`` and ``display`` come from the scoring-format board. Competitors with
+    results but no line in the final ranking follow, unplaced, in board order.
+    """
+    by_subject = {(row["subject"], row["subject_id"]): row for row in board}
+    out = []
+    for placing in final.placings:
+        row = by_subject.pop((placing.subject, placing.subject_id), None)
+        out.append(
+            {
+                "rank": placing.place,
+                "placed": placing.place is not None,
+                "subject": placing.subject,
+                "subject_id": placing.subject_id,
+                "status": row["status"] if row else "OK",
+                "board_rank": row["rank"] if row else None,
+                "score": row["score"] if row else None,
+                "display": row["display"] if row else "",
+                "detail": row["detail"] if row else {},
+            }
+        )
+    for row in board:
+        if (row["subject"], row["subject_id"]) in by_subject:
+            out.append({**row, "rank": None, "placed": False, "board_rank": row["rank"]})
+    return out
+
+
+def _final_json(final: FinalRanking | None) -> dict[str, Any] | None:
+    if final is None:
+        return None
+    return {"name": final.name, "result_set_id": final.result_set_id, "set_at": final.set_at}
+
+
+@router.get("/competitions/{competition_id}/standings", responses=JSON_OR_CSV)
 async def standings(
     competition_id: crud.ObjectId,
     db: DB,
@@ -179,7 +226,12 @@ async def standings(
     challenge_id: ChallengeFilter = None,
     export: ExportFormat = "json",
 ) -> Response:
-    """Every competitor, finishers ranked first, then DNF, DNQ, DQ, DNS (computed in full)."""
+    """Every competitor, finishers ranked first, then DNF, DNQ, DQ, DNS (computed in full).
+
+    Once a final ranking is declared (``podium.core.final_ranking``) it is the
+    competition's result: rows follow it, with the scoring-format board beside them
+    (``board_rank``, ``score``, ``display``). A challenge's standings are its board.
+    """
     async with db.read() as session:
         await resources.get(session, actor, competitions.COMPETITIONS, competition_id)
         fmt = await competition_format(session, competition_id)
@@ -188,6 +240,9 @@ async def standings(
         if challenge_id is not None:
             query = query.where(Result.challenge_id == challenge_id)
         scores = scores_by_competitor((await session.scalars(query)).all(), fmt)
+        final = (
+            None if challenge_id is not None else await final_ranking.load(session, competition_id)
+        )
     table = []
     for standing in rank(list(scores.items()), fmt.tie_rule):
         kind, object_id = subject(int(standing.competitor))  # type: ignore[call-overload]
@@ -205,16 +260,24 @@ async def standings(
                 "detail": value.detail,
             }
         )
+    header = ["rank", "subject", "subject_id", "status", "score", "display"]
+    if final is not None:
+        table = _final_rows(final, table)
+        header = ["rank", "placed", "subject", "subject_id", "status", "board_rank", "score"]
+        header += ["display", "board"]
+        for row in table:
+            row["board"] = fmt.scoring
     if export == "json":
         return OrjsonResponse(
             {
                 "competition_id": competition_id,
                 "scoring": fmt.scoring,
                 "tie_rule": fmt.tie_rule,
+                "ranked_by": "final_ranking" if final is not None else fmt.scoring,
+                "final_ranking": _final_json(final),
                 "rows": table,
             }
         )
-    header = ["rank", "subject", "subject_id", "status", "score", "display"]
     return _csv(
         header,
         [[r[k] if r[k] is not None else "" for k in header] for r in table],
@@ -242,11 +305,15 @@ RESULT_COLUMNS = [
 ]
 
 
-@router.get("/competitions/{competition_id}/results/export")
+@router.get("/competitions/{competition_id}/results/export", responses=JSON_OR_CSV)
 async def export_results(
     competition_id: crud.ObjectId, db: DB, actor: Actor, export: ExportFormat = "csv"
 ) -> Response:
-    """Every result with its laps; CSV carries lap times as ``;``-separated milliseconds."""
+    """Every result with its laps; CSV carries lap times as ``;``-separated milliseconds.
+
+    The final ranking's results are among them (``place``, ``result_set_id``); JSON
+    also names the final ranking and its order under ``final_ranking``.
+    """
     async with db.read() as session:
         await resources.get(session, actor, competitions.COMPETITIONS, competition_id)
         rows = (
@@ -254,6 +321,7 @@ async def export_results(
                 select(Result).where(Result.competition_id == competition_id).order_by(Result.id)
             )
         ).all()
+        final = await final_ranking.load(session, competition_id)
     records: list[dict[str, Any]] = []
     for r in rows:
         records.append(
@@ -279,7 +347,19 @@ async def export_results(
             }
         )
     if export == "json":
-        return OrjsonResponse({"competition_id": competition_id, "results": records})
+        placed = _final_json(final)
+        if placed is not None and final is not None:
+            placed["rows"] = [
+                {
+                    "place": p.place,
+                    "subject": p.subject,
+                    "subject_id": p.subject_id,
+                    "result_id": p.result_id,
+                }
+                for p in final.placings
+            ]
+        body = {"competition_id": competition_id, "final_ranking": placed, "results": records}
+        return OrjsonResponse(body)
     table = []
     for rec in records:
         line = []

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import resources
+from podium.core import events, resources
 from podium.core.challenges import CHALLENGES, ChallengeCreate, ChallengeUpdate
 from podium.core.competitions import COMPETITIONS, CompetitionCreate, CompetitionUpdate
 from podium.core.credentials import hash_secret
@@ -26,6 +26,7 @@ from podium.core.principal import Principal
 from podium.dialects.mooshak2 import storage
 from podium.dialects.mooshak2.wire import Role
 from podium.store.tables import Challenge, Competition, Credential, Person
+from podium.store.types import utcnow
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MAX_TEST_BYTES = 16 * 1024 * 1024
@@ -296,3 +297,36 @@ async def create_user(
     )
     await session.flush()
     return person
+
+
+async def revoke_user(
+    session: AsyncSession, principal: Principal, username: str, contest_id: str | None = None
+) -> Credential:
+    """Refuse the user's logins and every token it holds (access and refresh alike:
+    each names this credential, read on every call) from the next request on."""
+    key = None
+    if contest_id is not None:
+        contest = await storage.find_contest(session, contest_id)
+        if contest is None:
+            raise NotFound(f"The contest {contest_id} does not exist.")
+        key = await storage.contest_key(session, contest)
+    row = await storage.find_user(session, username, key)
+    if row is None or not principal.allows("read", row.organization_id):
+        raise NotFound(f"The user {username} does not exist.")
+    # As to create them: instance users need an instance admin, contest users write.
+    if key is None:
+        principal.require("admin", None)
+    else:
+        principal.require("write", row.organization_id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        events.record(
+            session,
+            principal,
+            "credential.revoked",
+            "credential",
+            row.id,
+            {"id": row.id, "kind": row.kind, "identifier": row.identifier},
+            organization_id=row.organization_id,
+        )
+    return row

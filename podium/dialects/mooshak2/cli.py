@@ -166,3 +166,21 @@ def user_create(
 
     out = run_on_store(settings, work)
     _show(out, as_json, f"user {username} ({out['role']})")
+
+
+@user_app.command("revoke")
+def user_revoke(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    contest_id: Annotated[
+        str | None, typer.Option("--contest", help="The contest; omit for an instance admin.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a login: its tokens (access and refresh) are refused at once."""
+
+    async def work(db: Database) -> None:
+        async with db.write() as session:
+            await admin.revoke_user(session, SYSTEM, username, contest_id)
+
+    run_on_store(settings_for(database_url), work)
+    console.print(f"Revoked user {username}.")

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from podium.core import limits
 from podium.dialects.mooshak2.client import Client
 from podium.dialects.mooshak2.models import Model, contest_id_of, epoch_time, yes
 
@@ -94,7 +95,7 @@ def _row(raw: dict[str, Any]) -> RankingRow:
     solved = text.get("solved", "0")
     return RankingRow(
         team=text.get("team", ""),
-        solved=int(solved) if solved.isdigit() else 0,
+        solved=int(solved) if limits.digits(solved) and len(solved) < 19 else 0,
         points=text.get("points", ""),
         order=text.get("order", ""),
         problems={k: v for k, v in text.items() if k not in _ROW_KEYS},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from podium.api.bodies import LimitedRoute
@@ -122,3 +122,13 @@ async def create_user(body: UserIn, db: DB, actor: Actor, request: Request) -> d
             "contest": await storage.contest_key(session, contest) if contest else None,
             "person_id": person.id if person else None,
         }
+
+
+@router.delete("/users/{username}", status_code=204)
+async def revoke_user(
+    username: Key, db: DB, actor: Actor, contest: Annotated[Key | None, Query()] = None
+) -> None:
+    """Refuse the login and every token it holds from the next request on (``contest``
+    names a contest user; omitted, an instance user)."""
+    async with db.write() as session:
+        await admin.revoke_user(session, actor, username, contest)

@@ -30,7 +30,7 @@ from podium.api.limits import BodyLimit
 from podium.config import Settings
 from podium.core import limits, resources
 from podium.core.challenges import CHALLENGES
-from podium.core.competitions import COMPETITIONS
+from podium.core.competitions import COMPETITIONS, public_competition
 from podium.core.errors import DomainError
 from podium.core.results import ResultCreate, create_many
 from podium.dialects.mooshak2 import access, admin, storage, tokens, views
@@ -241,8 +241,28 @@ async def data(request: Request) -> Response:
 
 @router.get("/data/contests")
 async def list_contests(request: Request) -> Response:
+    """Every contest to an instance admin; to anyone else the contests anonymous readers
+    may see (``core.public_competition``, the rule of every dialect, the feed and the
+    pages), plus the one a contest session is bound to. The list needs no login, so a
+    token that no longer verifies reads it as anonymous readers do."""
     async with services(request).database.read() as session:
+        try:
+            caller = await who(request, session)
+        except Failure:
+            caller = None
         rows = await storage.list_contests(session)
+        if caller is None or caller.contest is not None or caller.role is not Role.ADMIN:
+            bound = (
+                await storage.find_contest(session, caller.contest)
+                if caller is not None and caller.contest is not None
+                else None
+            )
+            rows = [
+                row
+                for row in rows
+                if (bound is not None and row.id == bound.id)
+                or await public_competition(session, row.id) is not None
+            ]
         keys = await storage.contest_keys(session, rows)
     return _json([views.contest(row, keys[row.id], full=False) for row in rows])
 
@@ -607,9 +627,10 @@ async def _submissions(
         Result.competition_id == contest.id, Result.challenge_id.is_not(None)
     )
     if submission_id is not None:
-        if not submission_id.isdigit() or len(submission_id) > 18:
+        wanted = limits.id_of(submission_id)
+        if wanted is None:
             raise Failure(404, f"The submission {submission_id} does not exist.")
-        query = query.where(Result.id == int(submission_id))
+        query = query.where(Result.id == wanted)
     if caller.role is Role.TEAM:
         query = query.where(Result.person_id == caller.person_id)
     rows = list((await session.scalars(query.order_by(Result.id))).all())

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import external_ids
+from podium.core import external_ids, limits
 from podium.store.tables import Challenge, Competition, Credential
 
 SCHEME = "mooshak"
@@ -65,8 +65,8 @@ async def contest_key(session: AsyncSession, contest: Competition) -> str:
 
 async def find_contest(session: AsyncSession, contest_id: str) -> Competition | None:
     object_id = await external_ids.find(session, "competition", SCHEME, contest_id)
-    if object_id is None and contest_id.isdigit() and len(contest_id) < 19:
-        object_id = int(contest_id)
+    if object_id is None:
+        object_id = limits.id_of(contest_id)
     if object_id is None:
         return None
     contest = await session.get(Competition, object_id)
@@ -132,7 +132,9 @@ def parse_epoch(value: object) -> datetime | None:
         return None
     if isinstance(value, bool):
         raise ValueError("not a date")
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and limits.digits(value.strip()) and len(value) < 20
+    ):
         number = float(value)
         if number > 1e11:  # milliseconds
             number /= 1000

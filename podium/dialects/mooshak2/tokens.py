@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from podium.core import jws
+from podium.core import jws, limits
 from podium.core.jws import TokenError
 from podium.dialects.mooshak2.wire import JWT_ALGORITHM, REFRESH_LIMIT
 
@@ -69,7 +69,7 @@ def parse(token: str, key: bytes) -> Claims:
         if not (
             isinstance(subject, str)
             and isinstance(session, str)
-            and session.isdigit()
+            and limits.id_of(session) is not None
             and isinstance(role, str)
             and (contest is None or isinstance(contest, str))
             and isinstance(count, int)

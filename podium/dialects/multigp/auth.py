@@ -7,6 +7,8 @@ store never holds a usable key.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import uuid
 
 from sqlalchemy import select
@@ -58,13 +60,34 @@ async def chapter_of(session: AsyncSession, api_key: object) -> int | None:
     cache_key = f"{KIND}:{row.secret_hash}"
     if not (
         VERIFIED.matches(cache_key, api_key, row.id)
-        or await verify_secret_async(row.secret_hash, api_key)
+        or await _verify_once(row.id, row.secret_hash, api_key)
     ):
         return None
     VERIFIED.remember(cache_key, api_key, row.id)
     if row.revoked_at is not None or row.organization_id is None:
         return None
     return row.organization_id
+
+
+_checking: dict[tuple[int, int, str], asyncio.Future[bool]] = {}
+
+
+async def _verify_once(credential_id: int, secret_hash: str | None, secret: str) -> bool:
+    """One argon2 check per key at a time: concurrent requests with it share the result.
+
+    A timer pushes ten results at once, often right after the server starts; ten
+    argon2 checks of the same key side by side cost seconds on a small machine, and
+    the Toolkit gives each push 5 s. Only a digest of the key names the check.
+    """
+    loop = asyncio.get_running_loop()
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    key = (id(loop), credential_id, digest)
+    pending = _checking.get(key)
+    if pending is None:
+        pending = asyncio.ensure_future(verify_secret_async(secret_hash, secret))
+        _checking[key] = pending
+        pending.add_done_callback(lambda _done: _checking.pop(key, None))
+    return await asyncio.shield(pending)
 
 
 USER = "multigp_user"

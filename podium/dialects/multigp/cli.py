@@ -14,7 +14,7 @@ import typer
 from sqlalchemy import select
 
 from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
-from podium.core import organizations
+from podium.core import limits, organizations
 from podium.core.errors import DomainError, Invalid
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
@@ -70,7 +70,7 @@ def read_pilots(path: Path) -> list[races.PilotSpec]:
     out = []
     for line, row in enumerate(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))), start=2):
         pilot_id = (row.get("pilotId") or "").strip()
-        if not pilot_id.isdigit():
+        if not limits.digits(pilot_id) or len(pilot_id) > 18:
             raise Invalid(f"Line {line}: pilotId must be a MultiGP pilot id (digits).")
         out.append(
             races.PilotSpec(
@@ -95,7 +95,7 @@ def race_create(
     scoring: Annotated[
         str,
         typer.Option(
-            help="scoringFormat: 0 most laps, 1 fastest lap, "
+            help="scoringFormat: 0 aggregate laps, 1 fastest lap, "
             "2 fastest 3 consecutive, 6 fastest 2 consecutive."
         ),
     ] = "0",

@@ -289,7 +289,11 @@ class MultiGPAPI:
     def push_overall_race_results(
         self, race_id: str | int, bracket_results: Sequence[Mapping[str, Any]]
     ) -> bool:
-        """Send the final ranking (``orderNumber`` 1 wins, ``pilotId``); whether it was taken."""
+        """Send the final ranking; whether it was taken.
+
+        Each item has ``pilotId`` and ``orderNumber`` (1 wins; None for a pilot
+        listed without a place, as RotorHazard sends for one with no time).
+        """
         query = urlencode({"id": race_id})
         data = {"raceId": race_id, "bracketResults": [dict(r) for r in bracket_results]}
         body = self._request_and_parse(

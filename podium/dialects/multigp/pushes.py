@@ -3,7 +3,8 @@
 ``assign_slot`` is safe under concurrent pushes to one race (the race is locked for
 the transaction), creates rounds and heats on demand beyond ``cycleCount``, and keeps
 a pilot in one slot per round: a second push for the same pilot in a round moves
-them, and the slot's result is replaced, never duplicated.
+them, and the slot's result is replaced, never duplicated. ``capture_overall``
+declares the pushed ranking the race's final result (``podium.core.final_ranking``).
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import resources
+from podium.core import final_ranking, resources
 from podium.core import results as core_results
 from podium.core.principal import Principal
-from podium.core.result_sets import RESULT_SETS, ResultSetCreate
 from podium.core.results import RESULTS, ResultCreate
 from podium.core.schedule import SLOTS, SlotUpdate
 from podium.dialects.multigp import races, wire
-from podium.store.tables import Competition, Heat, Result, ResultSet, Round, Slot
+from podium.store.tables import Competition, Heat, Result, Round, Slot
 
 OVERALL_SET = "MultiGP overall results"
 
@@ -43,6 +43,13 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# What a result can store (the core refuses more); beyond it a push is malformed.
+MAX_LAPS = 100_000
+MAX_SCORE = 1e12
+MAX_PLACE = 10_000_000
+MAX_URL = 2000
+
+
 class PushError(ValueError):
     """A push that cannot be stored; the message goes back in ``statusDescription``."""
 
@@ -62,15 +69,21 @@ def _first(data: dict[str, Any], names: tuple[str, ...]) -> Any:
 
 
 def parse_slot(data: Any) -> SlotResult:
+    """One slot push as RotorHazard sends it (fields may be numbers or strings).
+
+    A pilot with no completed lap arrives as ``totalLaps: 0`` with zero times, or
+    (older RotorHazard) as ``{pilotId, totalLaps: 0}`` alone; zeros are kept as sent
+    and the core reads a zero time as no time.
+    """
     if not isinstance(data, dict):
         raise PushError("data must be an object with the slot result.")
-    pilot_id = data.get("pilotId")
-    if pilot_id in (None, "") or not str(pilot_id).strip().isdigit():
+    pilot_id = wire.pilot_id(data.get("pilotId"))
+    if pilot_id is None:
         raise PushError("data.pilotId is required and must be a MultiGP pilot id.")
     try:
         laps_raw = data.get("totalLaps")
-        laps = None if laps_raw in (None, "") else int(str(laps_raw).split(".")[0])
-        if laps is not None and laps < 0:
+        laps = None if laps_raw in (None, "") else wire.whole_number(laps_raw)
+        if laps_raw not in (None, "") and (laps is None or laps > MAX_LAPS):
             raise ValueError(laps_raw)
         total = wire.seconds_to_ms(_first(data, SPELLINGS["total_time"]))
         best = {
@@ -78,12 +91,20 @@ def parse_slot(data: Any) -> SlotResult:
             for key, field in (("1", "fastest_lap"), ("2", "fastest_2"), ("3", "fastest_3"))
             if (ms := wire.seconds_to_ms(_first(data, SPELLINGS[field]))) is not None
         }
+        if any(ms > wire.MAX_MS for ms in (total or 0, *best.values())):
+            raise ValueError("a time beyond the longest one stored")
         score_raw = data.get("score")
+        if isinstance(score_raw, bool):
+            raise ValueError(score_raw)
         score = None if score_raw in (None, "") else float(score_raw)
+        if score is not None and not abs(score) <= MAX_SCORE:  # also refuses NaN
+            raise ValueError(score_raw)
     except (TypeError, ValueError) as exc:
         raise PushError(f"data has a value that is not a number: {exc}.") from None
     live = _first(data, SPELLINGS["live_url"])
-    return SlotResult(str(pilot_id).strip(), laps, total, best, score, str(live) if live else None)
+    if live is not None and (not isinstance(live, str) or len(live) > MAX_URL):
+        raise PushError(f"data.liveTimeEventUrl must be a URL of at most {MAX_URL} characters.")
+    return SlotResult(pilot_id, laps, total, best, score, live)
 
 
 async def assign_slot(
@@ -143,58 +164,53 @@ async def _clear_results(session: AsyncSession, principal: Principal, slot_id: i
         await resources.delete(session, principal, RESULTS, result_id)
 
 
+def parse_ranking(ranking: Any) -> list[tuple[int | None, str]]:
+    """``bracketResults`` as (orderNumber or None, pilot id), best place kept per pilot.
+
+    RotorHazard sends ``orderNumber: null`` for a registered pilot with no time in
+    the class: such a pilot is listed unplaced, not a reason to refuse the ranking.
+    ``pilotId`` comes as an int here (a string in slot pushes).
+    """
+    if not isinstance(ranking, list):
+        raise PushError("data.bracketResults must be a list.")
+    best: dict[str, int | None] = {}
+    for index, item in enumerate(ranking):
+        if not isinstance(item, dict):
+            raise PushError(f"bracketResults[{index}] must be an object.")
+        pilot_id = wire.pilot_id(item.get("pilotId"))
+        if pilot_id is None:
+            raise PushError(f"bracketResults[{index}].pilotId must be a MultiGP pilot id.")
+        raw = item.get("orderNumber")
+        order = None if raw in (None, "") else wire.whole_number(raw)
+        if raw not in (None, "") and (order is None or not 1 <= order <= MAX_PLACE):
+            raise PushError(f"bracketResults[{index}].orderNumber must be 1 or more, or null.")
+        kept = best.get(pilot_id)
+        if pilot_id not in best or (order is not None and (kept is None or order < kept)):
+            best[pilot_id] = order
+    return [(order, pilot_id) for pilot_id, order in best.items()]
+
+
 async def capture_overall(
     session: AsyncSession, principal: Principal, race: Competition, ranking: Any
-) -> int:
-    """Replace the race's overall ranking (orderNumber 1 = winner) with ``ranking``."""
-    if not isinstance(ranking, list) or not ranking:
-        raise PushError("data.bracketResults must be a non-empty list.")
-    rows: list[tuple[int, str]] = []
-    for index, item in enumerate(ranking):
-        try:
-            order = int(item["orderNumber"])
-            pilot_id = str(int(str(item["pilotId"]).strip()))
-        except (KeyError, TypeError, ValueError):
-            raise PushError(
-                f"bracketResults[{index}] needs an integer orderNumber and pilotId."
-            ) from None
-        if order < 1:
-            raise PushError(f"bracketResults[{index}].orderNumber must be 1 or more.")
-        rows.append((order, pilot_id))
+) -> tuple[int, int]:
+    """Declare ``ranking`` the race's final result, replacing an earlier one.
+
+    Returns (placed, unplaced) counts. An empty list clears the final result.
+    """
+    rows = parse_ranking(ranking)
     await races.lock_race(session, race.id)
-    overall = await session.scalar(
-        select(ResultSet).where(ResultSet.competition_id == race.id, ResultSet.name == OVERALL_SET)
-    )
-    if overall is None:
-        overall = await resources.create(
-            session,
-            principal,
-            RESULT_SETS,
-            ResultSetCreate(name=OVERALL_SET),
-            competition_id=race.id,
-        )
-    else:
-        old = list(
-            await session.scalars(select(Result.id).where(Result.result_set_id == overall.id))
-        )
-        for result_id in old:
-            await resources.delete(session, principal, RESULTS, result_id)
     commands = []
     for order, pilot_id in rows:
         person = await races.pilot(session, pilot_id)
-        if person is None:
+        if person is None or person.organization_id not in (race.organization_id, None):
             raise PushError(f"Pilot {pilot_id} is not known to this chapter.")
         entry = await races.enter(session, principal, race, person)
         commands.append(
-            ResultCreate(
-                entry_id=entry.id,
-                result_set_id=overall.id,
-                place=order,
-                attributes={"source": "multigp_overall"},
-            )
+            ResultCreate(entry_id=entry.id, place=order, attributes={"source": "multigp_overall"})
         )
-    await core_results.create_many(session, principal, race.id, commands)
-    return len(commands)
+    await final_ranking.declare(session, principal, race.id, OVERALL_SET, commands)
+    placed = sum(1 for order, _ in rows if order is not None)
+    return placed, len(rows) - placed
 
 
 async def flown_rounds(session: AsyncSession, race_id: int) -> set[int]:

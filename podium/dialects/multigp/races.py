@@ -91,6 +91,18 @@ async def children(session: AsyncSession, race_id: int) -> list[Competition]:
     return list(rows.all())
 
 
+async def child_counts(session: AsyncSession, race_ids: list[int]) -> dict[int, int]:
+    """race id -> how many child races it has, for a page of races in one query."""
+    if not race_ids:
+        return {}
+    rows = await session.execute(
+        select(Competition.parent_id, func.count())
+        .where(Competition.parent_id.in_(race_ids), Competition.kind == RACE)
+        .group_by(Competition.parent_id)
+    )
+    return {parent: count for parent, count in rows if parent is not None}
+
+
 async def pilot(session: AsyncSession, pilot_id: str) -> Person | None:
     person_id = await external_ids.find(session, "person", SCHEME, pilot_id)
     return await session.get(Person, person_id) if person_id is not None else None

@@ -8,20 +8,22 @@ included, is JSON with a ``status`` key.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
+from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
 from podium.config import Settings
-from podium.core import external_ids, resources
+from podium.core import external_ids, limits, resources
 from podium.core.competitions import COMPETITIONS, CompetitionUpdate
 from podium.core.entries import ENTRIES
+from podium.core.errors import DomainError
 from podium.core.principal import Principal
 from podium.dialects.multigp import auth, pushes, races, views, wire, zippyq
 from podium.store.database import Database
@@ -59,12 +61,20 @@ class Call:
         )
 
     def int_param(self, name: str, *, fallback: Any = None) -> int:
-        raw = self.params.get(name.lower())
+        """A number from the query or path, else ``fallback`` (a body field: int or string)."""
+        raw: Any = self.params.get(name.lower())
         if raw in (None, "") and fallback not in (None, ""):
-            raw = str(fallback)
-        if raw is None or not str(raw).strip().isdigit():
+            raw = fallback
+        number = wire.whole_number(raw)
+        if number is None:
             raise Refused(f"Parameter {name} must be a number.", name)
-        return int(str(raw).strip())
+        return number
+
+    def page_param(self, name: str, default: int, most: int) -> int:
+        """A paging parameter: ``default`` when absent, refused when not a number."""
+        if self.params.get(name.lower()) in (None, ""):
+            return default
+        return min(self.int_param(name), most)
 
     async def pilot_id(self) -> str:
         """``data.pilotId``, else the pilot logged in by ``sessionId``."""
@@ -76,9 +86,10 @@ class Call:
                 if person_id is not None:
                     ids = await external_ids.for_objects(session, "person", [person_id])
                     raw = ids[person_id].get(races.SCHEME)
-        if raw in (None, "") or not str(raw).strip().isdigit():
+        pilot_id = wire.pilot_id(raw)
+        if pilot_id is None:
             raise Refused("data.pilotId is required.", "pilotId")
-        return str(raw).strip()
+        return pilot_id
 
 
 Handler = Callable[[Call], Awaitable[dict[str, Any]]]
@@ -136,9 +147,9 @@ async def chapter_users(call: Call) -> dict[str, Any]:
             {
                 "id": fields["pilotId"],
                 **fields,
-                "city": None,
-                "state": None,
-                "country": person.country,
+                "city": "",
+                "state": "",
+                "country": person.country or "",
             }
         )
     return wire.ok(data=data)
@@ -164,12 +175,17 @@ async def _summaries(call: Call, name: str | None, page: int, size: int) -> list
         )
         if name:
             query = query.where(Competition.name.icontains(name, autoescape=True))
-        found = await session.scalars(
-            query.order_by(Competition.starts_at.desc(), Competition.id.desc())
-            .offset(page * size)
-            .limit(size)
+        found = list(
+            (
+                await session.scalars(
+                    query.order_by(Competition.starts_at.desc(), Competition.id.desc())
+                    .offset(page * size)
+                    .limit(size)
+                )
+            ).all()
         )
-        return [views.summary_json(race, org.name if org else "") for race in found]
+        children = await races.child_counts(session, [race.id for race in found])
+        return [views.summary_json(race, org, children.get(race.id, 0)) for race in found]
 
 
 async def race_list(call: Call) -> dict[str, Any]:
@@ -179,8 +195,8 @@ async def race_list(call: Call) -> dict[str, Any]:
         ids = {str(v) for v in (wanted if isinstance(wanted, list) else [wanted])}
         if str(call.chapter_id) not in ids:
             return wire.ok(data=[])
-    page = int(call.params.get("currentpage") or 0)
-    size = min(int(call.params.get("pagesize") or 100), 1000)
+    page = call.page_param("currentPage", 0, 1_000_000)
+    size = call.page_param("pageSize", 100, 1000)
     name = data.get("name") if isinstance(data.get("name"), str) else None
     return wire.ok(data=await _summaries(call, name, page, size))
 
@@ -249,12 +265,13 @@ async def capture_overall(call: Call) -> dict[str, Any]:
     try:
         async with call.database.write() as session:
             race = await _race(call, session, race_id)
-            count = await pushes.capture_overall(
+            placed, unplaced = await pushes.capture_overall(
                 session, call.principal, race, data.get("bracketResults")
             )
     except pushes.PushError as exc:
         raise Refused(str(exc), "bracketResults") from None
-    return wire.ok(statusDescription=f"Overall results saved for {count} pilots.")
+    described = f"Overall results saved: {placed} placed, {unplaced} unplaced."
+    return wire.ok(statusDescription=described)
 
 
 async def join(call: Call) -> dict[str, Any]:
@@ -265,10 +282,7 @@ async def join(call: Call) -> dict[str, Any]:
         person = await races.pilot(session, pilot_id)
         if person is None or person.organization_id not in (race.organization_id, None):
             raise Refused(f"Pilot {pilot_id} is not known to this chapter.", "pilotId")
-        aircraft = data.get("aircraftName") or data.get("aircraftId")
-        await races.enter(
-            session, call.principal, race, person, str(aircraft) if aircraft else None
-        )
+        await races.enter(session, call.principal, race, person, _aircraft(data))
         if races.is_zippyq(race):
             try:
                 waiting = await zippyq.join(session, call.principal, race, pilot_id)
@@ -276,6 +290,21 @@ async def join(call: Call) -> dict[str, Any]:
                 raise Refused(str(exc), "pilotId") from None
             return wire.ok(statusDescription=f"Queued; {waiting} pack(s) waiting.")
     return wire.ok(statusDescription="Joined.")
+
+
+def _aircraft(data: dict[str, Any]) -> str | None:
+    """``aircraftName`` (or an ``aircraftId``, int or string) as the entry's equipment."""
+    raw = data.get("aircraftName")
+    if raw in (None, ""):
+        raw = data.get("aircraftId")
+    if raw in (None, ""):
+        return None
+    number = wire.whole_number(raw)
+    if number is not None:
+        return str(number)
+    if not isinstance(raw, str) or len(raw) > 200:
+        raise Refused("data.aircraftName must be a name of at most 200 characters.", "aircraft")
+    return raw
 
 
 async def resign(call: Call) -> dict[str, Any]:
@@ -357,7 +386,7 @@ async def _login(database: Database, body: dict[str, Any]) -> tuple[dict[str, An
         pilots = await views.Pilots.load(session, {person.id} if person else set())
     fields = pilots.fields(person.id if person else None)
     data = {
-        "id": fields["pilotId"],
+        "id": fields["pilotId"] or "",
         "authType": "User",
         "userName": fields["userName"] or user.name,
         "displayName": fields["displayName"] or user.name,
@@ -377,6 +406,15 @@ async def _bounded_body(request: Request, limit: int) -> bytes:
             raise Refused("The request body is too large.", "body", 413)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _encodable(body: dict[str, Any]) -> None:
+    """Refuse text no store can keep: a lone surrogate (``"\\ud800"``) is valid JSON
+    but not UTF-8, and would fail in the database driver instead (a 500)."""
+    try:
+        orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        raise Refused("The body has text that is not valid Unicode.", "body") from None
 
 
 def _reply(body: dict[str, Any], status: int = 200) -> Response:
@@ -399,11 +437,13 @@ def create_multigp(settings: Settings, database: Database) -> FastAPI:
         key = (parts[0].lower(), parts[1].lower())
         try:
             raw = await _bounded_body(request, settings.max_body_bytes)
-            body = json.loads(raw) if raw.strip() else {}
+            body = limits.loads(raw) if raw.strip() else {}
             if not isinstance(body, dict):
                 raise Refused("The body must be a JSON object.", "body")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _reply(wire.failure("The body is not valid JSON.", "body"), 400)
+            _encodable(body)
+        except limits.PayloadError as exc:  # not JSON, or JSON beyond the core's limits
+            message = "The body is not valid JSON." if exc.malformed else exc.message
+            return _reply(wire.failure(message, "body"), 400)
         except Refused as exc:
             return _reply(wire.failure(exc.message, exc.field, exc.http_status), exc.http_status)
         if key == ("user", "logout"):
@@ -428,6 +468,14 @@ def create_multigp(settings: Settings, database: Database) -> FastAPI:
             return _reply(await handler(call))
         except Refused as exc:
             return _reply(wire.failure(exc.message, exc.field, exc.http_status), exc.http_status)
+        except DomainError as exc:  # a core rule: the caller's fault, told in RaceSync's shape
+            field = str(exc.details.get("field") or "general")
+            return _reply(wire.failure(exc.message, field, exc.status), exc.status)
+        except ValidationError as exc:  # a value a core command cannot take (too long, ...)
+            errors = exc.errors()
+            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else "data"
+            message = f"{where}: {errors[0]['msg']}" if errors else "Invalid data."
+            return _reply(wire.failure(message, where or "data", 400), 400)
         except Exception:
             log.exception("multigp request failed")
             return _reply(

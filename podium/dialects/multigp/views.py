@@ -6,11 +6,12 @@ is never null; filled slots carry the pilot and the pushed result.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import external_ids
@@ -35,13 +36,28 @@ def _number(value: Any) -> str | None:
     return _s(value)
 
 
+def logo_url(org: Organization | None) -> str:
+    """The chapter's logo: the organization's ``attributes.logo_url``, else "".
+
+    RaceSync always sends a string here; the Toolkit splits it on "/" to download
+    the logo, and an empty string makes it skip the download instead of failing.
+    """
+    value = (org.attributes or {}).get("logo_url") if org is not None else None
+    return value if isinstance(value, str) else ""
+
+
+def url_name(name: str) -> str:
+    """RaceSync's ``urlName``: the name with runs of other characters as one "-"."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+
+
 def chapter_json(org: Organization) -> Json:
     return {
         "id": str(org.id),
         "name": org.name,
         "urlName": org.slug,
         "description": org.description,
-        "mainImageFileName": None,
+        "mainImageFileName": logo_url(org),
         "dateAdded": stamp(org.created_at),
         "dateModified": stamp(org.updated_at),
     }
@@ -64,46 +80,55 @@ class Pilots:
         return cls(people, {pid: ids.get(races.SCHEME, str(pid)) for pid, ids in found.items()})
 
     def fields(self, person_id: int | None) -> Json:
+        """The pilot's fields; strings, never null (RotorHazard names pilots from them)."""
         person = self.people.get(person_id or 0)
         if person is None:
             return {
                 "pilotId": None,
-                "userName": None,
-                "displayName": None,
-                "firstName": None,
-                "lastName": None,
+                "userName": "",
+                "displayName": "",
+                "firstName": "",
+                "lastName": "",
+                "profilePictureUrl": "",
             }
         user_name = person.attributes.get("userName") or person.name
-        return {
+        out: Json = {
             "pilotId": self.ids.get(person.id),
             "userName": user_name,
             "displayName": user_name,
             "firstName": person.given_name or person.name,
             "lastName": person.family_name or "",
-            "profilePictureUrl": person.avatar_url,
+            "profilePictureUrl": person.avatar_url or "",
         }
+        velocidrone = person.attributes.get("velocidroneUid")
+        if isinstance(velocidrone, str) and velocidrone:
+            out["velocidroneUid"] = velocidrone  # optional on RaceSync: only when known
+        return out
 
 
-def entry_json(entry: Entry, pilots: Pilots) -> Json:
+def entry_json(entry: Entry, pilots: Pilots, score: float | None = None) -> Json:
+    """A race entry; ``score`` is the sum of the points pushed for it ("0" without)."""
     return {
         "id": str(entry.id),
         **pilots.fields(entry.person_id),
         "pilotName": None,
-        "aircraftId": None,
-        "aircraftName": entry.equipment,
-        "scannableId": None,
+        "aircraftId": "",
+        "aircraftName": entry.equipment or "",
+        "scannableId": "",
         "frequency": _s(entry.frequency_mhz),
         "band": entry.band,
         "channel": entry.channel,
         "group": None,
         "groupSlot": None,
-        "score": None,
+        "score": _number(score) if score is not None else "0",
         "dateAdded": stamp(entry.created_at),
         "dateModified": stamp(entry.updated_at),
     }
 
 
 def _result_fields(result: Result | None) -> Json:
+    """A filled slot's result: the times are null until pushed; ``score`` ("0" when
+    none) and ``liveTimeRaceUrl`` ("" when none) are strings, as RaceSync sends them."""
     if result is None:
         return {
             "totalLaps": None,
@@ -111,8 +136,8 @@ def _result_fields(result: Result | None) -> Json:
             "fastestLap": None,
             "fastest2Laps": None,
             "fastest3Laps": None,
-            "score": None,
-            "liveTimeRaceUrl": None,
+            "score": "0",
+            "liveTimeRaceUrl": "",
         }
     best = result.attributes.get("best_ms") or {}
     return {
@@ -121,8 +146,8 @@ def _result_fields(result: Result | None) -> Json:
         "fastestLap": wire.ms_to_seconds(best.get("1")),
         "fastest2Laps": wire.ms_to_seconds(best.get("2")),
         "fastest3Laps": wire.ms_to_seconds(best.get("3")),
-        "score": _number(result.attributes.get("score")),
-        "liveTimeRaceUrl": result.attributes.get("liveTimeEventUrl"),
+        "score": _number(result.attributes.get("score")) or "0",
+        "liveTimeRaceUrl": result.attributes.get("liveTimeEventUrl") or "",
     }
 
 
@@ -196,8 +221,8 @@ async def schedule_rounds(
                         id=str(slot.id),
                         raceEntryId=str(entry.id),
                         **pilots.fields(entry.person_id),
-                        aircraftName=entry.equipment,
-                        scannableId=None,
+                        aircraftName=entry.equipment or "",
+                        scannableId="",
                         pilotName=None,
                         dateAdded=stamp(slot.created_at),
                         dateModified=stamp(slot.updated_at),
@@ -216,33 +241,78 @@ async def schedule_rounds(
     return out
 
 
+def _dates(race: Competition) -> tuple[str, str]:
+    """startDate and endDate, always strings: the apps parse them as dates."""
+    start = stamp(race.starts_at) or stamp(race.created_at) or ""
+    return start, stamp(race.ends_at) or start
+
+
+def _race_fields(race: Competition, org: Organization | None, children: int) -> Json:
+    """What a race summary and a full race view share."""
+    info = races.settings(race)
+    start, end = _dates(race)
+    return {
+        "id": str(race.id),
+        "name": race.name,
+        "urlName": url_name(race.name),
+        "chapterId": str(race.organization_id),
+        "chapterName": org.name if org else "",
+        "chapterImageFileName": logo_url(org),
+        "startDate": start,
+        "endDate": end,
+        "scoringFormat": str(info.get("scoringFormat", "0")),
+        "raceType": str(info.get("raceType", "1")),
+        "raceClass": "0",
+        "raceClassString": "Open",
+        "disableSlotAutoPopulation": str(info.get("disableSlotAutoPopulation", "0")),
+        "status": "Closed" if race.status in ("finished", "cancelled") else "Open",
+        "childRaceCount": children,
+    }
+
+
+async def _scores(session: AsyncSession, race_id: int) -> dict[int, float]:
+    """entry id -> the sum of the points pushed in its slots."""
+    rows = await session.execute(
+        select(Result.entry_id, func.sum(Result.points))
+        .where(
+            Result.competition_id == race_id,
+            Result.slot_id.is_not(None),
+            Result.points.is_not(None),
+        )
+        .group_by(Result.entry_id)
+    )
+    return {
+        entry_id: float(total)
+        for entry_id, total in rows
+        if entry_id is not None and total is not None
+    }
+
+
 async def race_json(session: AsyncSession, race: Competition, *, schedule: bool = True) -> Json:
+    """The full race; fields RaceSync fills with a string are strings here, never null."""
     info = races.settings(race)
     org = await session.get(Organization, race.organization_id)
     children = await races.children(session, race.id)
     race_entries = await races.entries(session, race.id)
     pilots = await Pilots.load(session, {e.person_id for e in race_entries if e.person_id})
+    scores = await _scores(session, race.id)
     current = info.get("currentCycle")
     out: Json = {
-        "id": str(race.id),
-        "name": race.name,
-        "urlName": None,
+        **_race_fields(race, org, len(children)),
         "description": info.get("description", ""),
         "content": info.get("content", ""),
-        "chapterId": str(race.organization_id),
-        "chapterName": org.name if org else "",
-        "chapterImageFileName": None,
-        "ownerId": None,
-        "ownerUserName": None,
-        "startDate": stamp(race.starts_at),
-        "endDate": stamp(race.ends_at),
+        "itineraryContent": "",
+        "url": "",
+        "mainImageFileName": None,
+        "ownerId": "",
+        "ownerUserName": "",
+        "seasonId": "",
+        "seasonName": "",
+        "courseId": "",
+        "courseName": "",
         "dateAdded": stamp(race.created_at),
         "dateModified": stamp(race.updated_at),
         "type": wire.flag(race.public),
-        "raceType": str(info.get("raceType", "1")),
-        "raceClass": "0",
-        "scoringFormat": str(info.get("scoringFormat", "0")),
-        "status": "Closed" if race.status in ("finished", "cancelled") else "Open",
         "officialStatus": "0",
         "finalized": wire.flag(race.status == "finished"),
         "scoringDisabled": str(info.get("scoringDisabled", "0")),
@@ -250,19 +320,27 @@ async def race_json(session: AsyncSession, race: Competition, *, schedule: bool 
         "cycleCount": str(info.get("cycleCount", 1)),
         "currentCycle": _s(current),
         "currentHeat": _s(info.get("currentHeat")),
-        "disableSlotAutoPopulation": str(info.get("disableSlotAutoPopulation", "0")),
         "maxZippyqDepth": str(info.get("maxZippyqDepth", 0)),
         "zippyqIterator": str(info.get("zippyqIterator", 0)),
         "slotLayout": str(info.get("slots", 8)),
+        "slotAssignment": "0",
+        "disabledSlots": "",
+        "antennaPolarization": "0",
+        "autofillSlotChangeBetweenCycles": "0",
+        "address": "",
+        "city": "",
+        "state": "",
+        "zip": "",
+        "country": "",
+        "liveTimeEventUrl": None,
         "parentRaceId": _s(race.parent_id),
-        "childRaceCount": len(children),
         "races": [{"id": str(c.id), "name": c.name} for c in children],
         "raceEntryCount": str(len(race_entries)),
         "participantCount": str(len(race_entries)),
         "updateAuth": True,
         "deleteAuth": True,
         "isJoined": False,
-        "entries": [entry_json(e, pilots) for e in race_entries],
+        "entries": [entry_json(e, pilots, scores.get(e.id)) for e in race_entries],
     }
     if schedule:
         rounds = await schedule_rounds(session, race)
@@ -270,20 +348,8 @@ async def race_json(session: AsyncSession, race: Competition, *, schedule: bool 
     return out
 
 
-def summary_json(race: Competition, chapter_name: str) -> Json:
-    info = races.settings(race)
-    return {
-        "id": str(race.id),
-        "name": race.name,
-        "chapterId": str(race.organization_id),
-        "chapterName": chapter_name,
-        "startDate": stamp(race.starts_at),
-        "scoringFormat": str(info.get("scoringFormat", "0")),
-        "raceType": str(info.get("raceType", "1")),
-        "disableSlotAutoPopulation": str(info.get("disableSlotAutoPopulation", "0")),
-        "status": "Closed" if race.status in ("finished", "cancelled") else "Open",
-        "childRaceCount": 0,
-    }
+def summary_json(race: Competition, org: Organization | None, children: int = 0) -> Json:
+    return _race_fields(race, org, children)
 
 
 async def rounds_min(session: AsyncSession, race: Competition) -> Json:

@@ -10,9 +10,10 @@ from typing import Any
 
 BASE_PATH = "/mgp/multigpwebservice"
 
-# scoringFormat -> the core scoring format that ranks it.
+# scoringFormat -> the core scoring format that ranks it. "Aggregate Laps" sums laps
+# over the rounds flown, as RotorHazard's class ranking (what it pushes) does.
 SCORING_FORMATS: dict[str, str] = {
-    "0": "most_laps",
+    "0": "aggregate_laps",
     "1": "fastest_lap",
     "2": "fastest_3_consecutive",
     "6": "fastest_2_consecutive",
@@ -57,6 +58,42 @@ def flag(value: bool) -> str:
 def is_set(value: Any) -> bool:
     """A RaceSync boolean: "1", 1, true."""
     return str(value).strip().lower() in ("1", "true", "yes")
+
+
+MAX_MS = 10**13  # the longest time a result stores (about 317 years)
+MAX_ID_DIGITS = 18  # ids beyond this fit no column: treated as malformed, not looked up
+
+
+def whole_number(value: Any) -> int | None:
+    """An id or count as RaceSync clients send it: 7, "7", " 7 ", 7.0 or "7.0"; else None.
+
+    Bools are not numbers here (``True`` would read as 1), nor negative or fractional
+    values, nor digits other than ASCII ones (``int("²")`` fails).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**MAX_ID_DIGITS else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and 0 <= value < 10**MAX_ID_DIGITS else None
+    if isinstance(value, str):
+        text = value.strip()
+        whole, dot, zeros = text.partition(".")
+        if dot and zeros.strip("0") == "":  # "5.0" as a number's text
+            text = whole
+        if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS:
+            return int(text)
+    return None
+
+
+def pilot_id(value: Any) -> str | None:
+    """A MultiGP pilot id as stored (a string of digits), from a string or an int.
+
+    RotorHazard sends it as a string in slot pushes and as an int in the overall
+    ranking; both name the same pilot.
+    """
+    number = whole_number(value)
+    return None if number is None else str(number)
 
 
 def seconds_to_ms(value: Any) -> int | None:

@@ -111,6 +111,61 @@ def account_create(
     )
 
 
+def _accounts(database_url: str | None, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    async def run(db: Database) -> Any:
+        async with db.write() as session:
+            return await work(session)
+
+    return run_on_store(settings_for(database_url), run)
+
+
+@account_app.command("list")
+def account_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """List accounts (never their passwords)."""
+
+    async def work(session: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "login": row.identifier,
+                "name": row.name,
+                "account_id": row.attributes.get("account_id"),
+                "server": row.attributes.get("usage") == "Server",
+                "revoked": row.revoked_at is not None,
+            }
+            for row in await identity.list_accounts(session)
+        ]
+
+    rows = _accounts(database_url, work)
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        console.print(f"{row['login']:<24} {row['account_id']}  {state:<8} {row['name']}")
+
+
+@account_app.command("revoke")
+def account_revoke(
+    login: Annotated[str, typer.Argument(help="The account's login.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an account: its logins and every token it holds are refused at once."""
+    _accounts(database_url, lambda s: identity.revoke_account(s, SYSTEM, login))
+    console.print(f"Revoked account {login}.")
+
+
+@account_app.command("password")
+def account_password(
+    login: Annotated[str, typer.Argument(help="The account's login.")],
+    password: Annotated[str | None, typer.Option(help="Generated when omitted.")] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Give an account a new password; tokens issued before it stop working at once."""
+    made = _accounts(database_url, lambda s: identity.reset_password(s, SYSTEM, login, password))
+    _show({"login": login, "password": made}, as_json, f"login {login}  password {made}")
+
+
 @club_app.command("create")
 def club_create(
     name: Annotated[str, typer.Argument(help="The club's name.")],

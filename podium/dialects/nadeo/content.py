@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import external_ids, resources
+from podium.core import external_ids, limits, resources
 from podium.core.challenges import CHALLENGES, ChallengeCreate
 from podium.core.competitions import COMPETITIONS, CompetitionCreate
 from podium.core.organizations import ORGANIZATIONS, OrganizationCreate
@@ -100,7 +100,15 @@ async def create_map(
     return created
 
 
+def map_uids(raw: str, most: int | None = None) -> list[str]:
+    """The map UIDs of a comma-separated ``mapUidList``; one no map can have is left out."""
+    uids = [u for u in raw.split(",") if u and limits.storable(u)]
+    return uids if most is None else uids[:most]
+
+
 async def find_map(session: AsyncSession, uid: str) -> Challenge | None:
+    if not limits.storable(uid):
+        return None
     found: Challenge | None = await session.scalar(
         select(Challenge).where(Challenge.code == uid, Challenge.kind == "map")
     )

@@ -4,6 +4,10 @@ A service account acts as its person (``usg`` Client); a dedicated-server accoun
 (``usg`` Server) has its own person and may name the account that owns it. People
 belong to the whole instance; the clubs (organizations) they joined are listed in
 the members team of each club.
+
+Tokens name the account's credential and its generation (``jwt.session_id``): every
+request reads that row (``live_account``), so revoking an account, or changing its
+password (which bumps the generation), ends its tokens at once on every worker.
 """
 
 from __future__ import annotations
@@ -15,17 +19,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import external_ids, resources, teams
+from podium.core import events, external_ids, resources, teams
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
+from podium.core.errors import NotFound
 from podium.core.people import PEOPLE, PersonCreate
 from podium.core.principal import Principal
 from podium.core.teams import TEAMS, MemberAdd, TeamCreate
-from podium.dialects.nadeo.jwt import Identity
+from podium.dialects.nadeo.jwt import Identity, same_generation
 from podium.store.tables import Credential, Person, Team, TeamMember
+from podium.store.types import utcnow
 
 KIND = "nadeo_account"
 SCHEME = "nadeo"
 WORLD = "301e1b69-7e13-11e8-8060-e284abfd2bc4"
+GENERATION = "token_generation"
 
 
 @dataclass(frozen=True)
@@ -136,9 +143,17 @@ async def verify(session: AsyncSession, login: str, password: str) -> Identity:
     ):
         raise LoginFailed("Invalid credentials.")
     VERIFIED.remember(cache_key, password, row.id)
-    if row.revoked_at is not None:
+    if not _usable(row):
         raise LoginFailed("Invalid credentials.")
     return identity_of(row)
+
+
+def _usable(row: Credential) -> bool:
+    return row.revoked_at is None and (row.expires_at is None or row.expires_at > utcnow())
+
+
+def generation(row: Credential) -> int:
+    return int(row.attributes.get(GENERATION, 0))
 
 
 def identity_of(row: Credential) -> Identity:
@@ -147,7 +162,69 @@ def identity_of(row: Credential) -> Identity:
         name=row.name,
         usage=str(row.attributes.get("usage", "Client")),
         ubiservices_uid=str(row.attributes.get("ubiservices_uid", "")),
+        credential_id=row.id,
+        generation=generation(row),
     )
+
+
+async def live_account(
+    session: AsyncSession, credential_id: int, token_generation: int, account_id: str
+) -> Credential | None:
+    """The account a token was issued for, if it still exists, is not revoked or
+    expired, and its password has not changed since: one read by primary key."""
+    row = await session.get(Credential, credential_id)
+    if (
+        row is None
+        or row.kind != KIND
+        or not _usable(row)
+        or not same_generation(generation(row), token_generation)
+        or row.attributes.get("account_id") != account_id
+    ):
+        return None
+    return row
+
+
+async def find_account(session: AsyncSession, login: str) -> Credential:
+    row = await session.scalar(
+        select(Credential).where(Credential.kind == KIND, Credential.identifier == login)
+    )
+    if row is None:
+        raise NotFound(f"No Nadeo account with login {login}.")
+    return row
+
+
+def _event(row: Credential) -> dict[str, object]:
+    return {"id": row.id, "kind": row.kind, "identifier": row.identifier}
+
+
+async def revoke_account(session: AsyncSession, principal: Principal, login: str) -> Credential:
+    """Refuse the account's logins and every token it holds, from the next request on."""
+    principal.require("admin", None)
+    row = await find_account(session, login)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        events.record(session, principal, "credential.revoked", "credential", row.id, _event(row))
+    return row
+
+
+async def reset_password(
+    session: AsyncSession, principal: Principal, login: str, password: str | None = None
+) -> str:
+    """A new password (returned once); tokens issued before it stop working."""
+    principal.require("admin", None)
+    row = await find_account(session, login)
+    password = password or secrets.token_urlsafe(18)
+    row.secret_hash = hash_secret(password)
+    row.attributes = {**row.attributes, GENERATION: generation(row) + 1}
+    events.record(session, principal, "credential.reset", "credential", row.id, _event(row))
+    return password
+
+
+async def list_accounts(session: AsyncSession) -> list[Credential]:
+    rows = await session.scalars(
+        select(Credential).where(Credential.kind == KIND).order_by(Credential.id)
+    )
+    return list(rows.all())
 
 
 async def person_of(session: AsyncSession, account_id: str) -> Person | None:

@@ -1,11 +1,15 @@
 """Nadeo's JSON web tokens: HS256, signed with a key derived from the instance secret.
 
 The claims and their order follow the documented tokens (compact JSON, unpadded
-base64url), so clients that rebuild a token from its payload still verify.
+base64url), so clients that rebuild a token from its payload still verify. The
+session id (``sid``, a UUID as on Nadeo) names the account's credential and its token
+generation, so every request can check the account is still live with one keyed
+read, without a claim Nadeo does not send.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -54,12 +58,48 @@ class Identity:
     name: str
     usage: str  # "Client" or "Server"
     ubiservices_uid: str
+    credential_id: int
+    generation: int  # bumped when the password changes: older tokens stop working
+
+
+_ID_BITS, _GENERATION_BITS = 48, 30
+_VERSION, _VARIANT = 8, 0b10  # an RFC 9562 "custom" UUID, so it still reads as one
+
+
+def session_id(credential_id: int, generation: int) -> str:
+    """A version-8 UUID holding the credential id, the generation and 44 random bits."""
+    if not 0 < credential_id < 1 << _ID_BITS:
+        raise ValueError("credential id out of range for a Nadeo session id")
+    value = (
+        credential_id << 80
+        | _VERSION << 76
+        | secrets.randbits(12) << 64
+        | _VARIANT << 62
+        | (generation % (1 << _GENERATION_BITS)) << 32
+        | secrets.randbits(32)
+    )
+    return str(uuid.UUID(int=value))
+
+
+def session_of(claims: dict[str, Any]) -> tuple[int, int]:
+    """(credential id, generation) named by a token's ``sid``; TokenError if it names none."""
+    try:
+        value = uuid.UUID(str(claims.get("sid", ""))).int
+    except ValueError:
+        raise TokenError("The token names no session.") from None
+    if (value >> 76) & 0xF != _VERSION or (value >> 62) & 0b11 != _VARIANT:
+        raise TokenError("The token names no session.")
+    return value >> 80, (value >> 32) & ((1 << _GENERATION_BITS) - 1)
+
+
+def same_generation(stored: int, claimed: int) -> bool:
+    return stored % (1 << _GENERATION_BITS) == claimed
 
 
 def issue_pair(identity: Identity, audience: str, key: bytes, life: Lifetimes) -> dict[str, str]:
     """``{accessToken, refreshToken}`` for ``identity``, the access token for ``audience``."""
     now = int(time.time())
-    session = str(uuid.uuid4())
+    session = session_id(identity.credential_id, identity.generation)
     common = {
         "usg": identity.usage,
         "sid": session,

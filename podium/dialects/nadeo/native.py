@@ -1,7 +1,8 @@
 """Organizer routes of the Nadeo dialect in the native API (``/api/v1/nadeo``).
 
-The same work as the ``podium nadeo`` commands: accounts, maps, campaigns, Tracks of
-the Day and records, for organizers who script Podium over HTTP.
+The same work as the ``podium nadeo`` commands: accounts (made, revoked, given a new
+password), maps, campaigns, Tracks of the Day and records, for organizers who script
+Podium over HTTP.
 """
 
 from __future__ import annotations
@@ -21,16 +22,22 @@ from podium.dialects.nadeo import admin, content, identity
 router = APIRouter(route_class=LimitedRoute, prefix="/nadeo", tags=["nadeo"])
 
 Uid = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,40}$")]
+Login = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
 Ms = Annotated[int, Field(gt=0, le=10**9)]
 
 
 class AccountIn(BaseModel):
     name: Name = "Player"
     login: Annotated[str, StringConstraints(min_length=3, max_length=100)] | None = None
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200)] | None = None
+    password: Password | None = None
     server: bool = False
     owner: str | None = None
     club_id: Id | None = None
+
+
+class PasswordIn(BaseModel):
+    password: Password | None = None
 
 
 class MapIn(BaseModel):
@@ -98,6 +105,22 @@ async def create_account(body: AccountIn, db: DB, actor: Actor) -> dict[str, Any
         "account_id": made.account_id,
         "server": made.server,
     }
+
+
+@router.delete("/accounts/{login}", status_code=204)
+async def revoke_account(login: Login, db: DB, actor: Actor) -> None:
+    """Refuse the account's logins and every token it holds, from the next request on."""
+    async with db.write() as session:
+        await identity.revoke_account(session, actor, login)
+
+
+@router.post("/accounts/{login}/password")
+async def reset_password(login: Login, body: PasswordIn, db: DB, actor: Actor) -> dict[str, Any]:
+    """A new password (generated when omitted, shown only once); the account's tokens
+    issued before it stop working at once."""
+    async with db.write() as session:
+        password = await identity.reset_password(session, actor, login, body.password)
+    return {"login": login, "password": password}
 
 
 @router.post("/maps", status_code=201)

@@ -15,15 +15,18 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from podium.config import Settings
 from podium.core import limits
+from podium.core.competitions import public_competition
+from podium.core.errors import DomainError
 from podium.dialects.nadeo import content, identity, jwt, views
 from podium.ranking.leaderboards import BoardKey, Leaderboards
 from podium.ranking.ties import TieRule
@@ -38,6 +41,10 @@ from podium.store.tables import (
     Team,
     TeamMember,
 )
+
+# Ids and numbers in paths, bounded to what the store holds (beyond: 400, not a 5xx).
+WireId = Annotated[int, Path(ge=0, le=limits.INT64_MAX)]
+WireInt = Annotated[int, Path(ge=limits.INT64_MIN, le=limits.INT64_MAX)]
 
 TOP_LIMIT = 100
 READABLE = 10_000
@@ -81,15 +88,33 @@ class Services:
             s.nadeo_access_seconds, s.nadeo_refresh_after_seconds, s.nadeo_refresh_seconds
         )
 
-    def claims(self, request: Request, audience: str) -> dict[str, Any]:
+    async def claims(self, request: Request, audience: str) -> dict[str, Any]:
+        """The claims of the request's access token, if its account is still live."""
         header = request.headers.get("authorization", "")
         found = re.match(r"^nadeo_v1\s+t=(\S+)$", header.strip())
         if found is None:
             raise unauthorized("Send Authorization: nadeo_v1 t=<access token>.")
         try:
-            return jwt.check(found[1], self.key, audience=audience)
+            claims = jwt.check(found[1], self.key, audience=audience)
         except jwt.TokenError as exc:
             raise unauthorized(str(exc)) from None
+        await self.account(claims)
+        return claims
+
+    async def account(self, claims: dict[str, Any]) -> Credential:
+        """The credential a token was issued for, read on every request (revocation and
+        password changes apply at once, on every worker), else 401."""
+        try:
+            credential_id, generation = jwt.session_of(claims)
+        except jwt.TokenError as exc:
+            raise unauthorized(str(exc)) from None
+        async with self.database.read() as session:
+            row = await identity.live_account(
+                session, credential_id, generation, str(claims.get("sub", ""))
+            )
+        if row is None:
+            raise unauthorized("The token's account is no longer valid.")
+        return row
 
 
 def services(request: Request) -> Services:
@@ -104,7 +129,27 @@ def _install(app: FastAPI) -> None:
             return PlainTextResponse(str(exc.body), status_code=exc.status)
         return JSONResponse(exc.body, status_code=exc.status)
 
+    async def malformed(_request: Request, exc: Exception) -> Response:
+        """A path or query value of the wrong type: Nadeo's ``{error, message, traceId}``."""
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "path")
+        message = f"{where}: {first.get('msg', 'invalid value')}" if where else "Invalid request."
+        return _problem(400, "BadRequestHttpException", message)
+
+    async def refused(_request: Request, exc: Exception) -> Response:
+        """A core refusal (a value the store cannot hold, ...), in the same shape."""
+        assert isinstance(exc, DomainError)
+        return _problem(exc.status, type(exc).__name__, exc.message)
+
     app.add_exception_handler(NadeoError, nadeo_error)
+    app.add_exception_handler(RequestValidationError, malformed)
+    app.add_exception_handler(DomainError, refused)
+
+
+def _problem(status: int, error: str, message: str) -> Response:
+    body = {"error": error, "message": message, "traceId": str(uuid.uuid4())}
+    return JSONResponse(body, status_code=status)
 
 
 # ---- Core: tokens, maps, zones ----------------------------------------------------------
@@ -177,23 +222,19 @@ async def token_refresh(request: Request) -> Response:
         claims = jwt.check(found[1], svc.key, audience=jwt.CORE, refresh=True)
     except jwt.TokenError as exc:
         raise unauthorized(str(exc)) from None
+    row = await svc.account(claims)
     body = await _json_body(request)
     audience = _audience(body.get("audience"), str(claims.get("refresh_aud", jwt.CORE)))
-    who = jwt.Identity(
-        claims["sub"],
-        claims.get("aun", ""),
-        claims.get("usg", "Client"),
-        claims.get("ubiservices_uid", ""),
-    )
-    return JSONResponse(jwt.issue_pair(who, audience, svc.key, svc.life))
+    # The new pair describes the account as it is now, not as the old token did.
+    return JSONResponse(jwt.issue_pair(identity.identity_of(row), audience, svc.key, svc.life))
 
 
 @core.get("/maps/by-uid/")
 @core.get("/maps/by-uid")
 async def core_maps(request: Request) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.CORE)
-    uids = [u for u in request.query_params.get("mapUidList", "").split(",") if u]
+    await svc.claims(request, jwt.CORE)
+    uids = content.map_uids(request.query_params.get("mapUidList", ""))
     async with svc.database.read() as session:
         found = await session.scalars(
             select(Challenge).where(Challenge.code.in_(uids), Challenge.kind == "map")
@@ -205,7 +246,7 @@ async def core_maps(request: Request) -> Response:
 @core.get("/zones/")
 @core.get("/zones")
 async def core_zones(request: Request) -> Response:
-    services(request).claims(request, jwt.CORE)
+    await services(request).claims(request, jwt.CORE)
     return JSONResponse(views.ZONES)
 
 
@@ -229,12 +270,12 @@ def _page(request: Request, default_length: int) -> tuple[int, int]:
 @live.get("/api/token/campaign/month")
 async def months(request: Request) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    await svc.claims(request, jwt.LIVE)
     royal = request.query_params.get("royal", "").lower() == "true"
     length, offset = _page(request, 1)
     now = views.now_utc()
     async with svc.database.read() as session:
-        days = await content.totd_days(session, royal)
+        days = await _readable(session, svc, await content.totd_days(session, royal), None)
         released = [d for d in days if d.starts_at is not None and d.starts_at <= now]
         upcoming = [d for d in days if d.starts_at is not None and d.starts_at > now]
         # Offset counts calendar months back from the current one, days or not.
@@ -255,20 +296,47 @@ async def months(request: Request) -> Response:
     )
 
 
+async def _may_read(
+    session: AsyncSession,
+    svc: Services,
+    competition: Competition,
+    claims: dict[str, Any] | None,
+) -> bool:
+    """Whether a player reads this campaign, Track of the Day or board: when anonymous
+    readers may (``core.public_competition``, the one rule of every dialect), or, for a
+    club's own content, when the player is a member of that club. Nobody reads a
+    non-public official campaign through Nadeo (every account is an official member)."""
+    if await public_competition(session, competition.id) is not None:
+        return True
+    if claims is None:
+        return False
+    official = await content.find_official(session, svc.settings.nadeo_organization)
+    return competition.organization_id != official and await _member(
+        session, await _caller(session, claims), competition.organization_id
+    )
+
+
+async def _readable(
+    session: AsyncSession, svc: Services, rows: list[Competition], claims: dict[str, Any] | None
+) -> list[Competition]:
+    return [c for c in rows if await _may_read(session, svc, c, claims)]
+
+
 async def _official_campaigns(
     session: AsyncSession, svc: Services, use_cases: tuple[int, ...]
 ) -> list[Competition]:
-    """Official campaigns of these kinds, newest first: a club's own campaign is never
-    one of Nadeo's seasons or weeklies, whatever its use case."""
+    """Readable official campaigns of these kinds, newest first: a club's own campaign
+    is never one of Nadeo's seasons or weeklies, whatever its use case."""
     official = await content.find_official(session, svc.settings.nadeo_organization)
     if official is None:
         return []
-    return await content.campaigns(session, use_cases, official)
+    found = await content.campaigns(session, use_cases, official)
+    return await _readable(session, svc, found, None)
 
 
 async def _campaign_page(request: Request, use_cases: tuple[int, ...]) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    await svc.claims(request, jwt.LIVE)
     length, offset = _page(request, 1)
     now = views.now_utc()
     async with svc.database.read() as session:
@@ -313,9 +381,9 @@ async def _member(session: AsyncSession, person: Person | None, club_id: int) ->
 
 
 @live.get("/api/token/club/{club_id}/campaign/{campaign_id}")
-async def club_campaign(request: Request, club_id: int, campaign_id: int) -> Response:
+async def club_campaign(request: Request, club_id: WireId, campaign_id: WireId) -> Response:
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     async with svc.database.read() as session:
         campaign = await session.get(Competition, campaign_id)
         if (
@@ -325,9 +393,7 @@ async def club_campaign(request: Request, club_id: int, campaign_id: int) -> Res
             or campaign.attributes.get("useCase") != content.CLUB
         ):
             raise one(404, "activity:error-notFound")
-        if not campaign.public and not await _member(
-            session, await _caller(session, claims), club_id
-        ):
+        if not await _may_read(session, svc, campaign, claims):
             raise one(403, "clubMemberRole:error-notMember")
         club = await session.get(Organization, club_id)
         group = (await content.group_uids(session, [campaign.id]))[campaign.id]
@@ -377,34 +443,52 @@ async def _group_board(session: AsyncSession, group: str, map_: Challenge) -> Co
     return found
 
 
-async def _resolve(
-    svc: Services, group: str, map_uid: str
-) -> tuple[Challenge | None, Competition | None, bool]:
-    """(map, board competition, whether the group exists), remembered for a few seconds
-    because every leaderboard page needs it and maps and groups rarely change."""
+Resolved = tuple[Challenge | None, Competition | None, bool]
+
+
+@dataclass(frozen=True)
+class _Found:
+    map_: Challenge | None
+    board: Competition | None
+    exists: bool  # the group exists
+    guard_id: int | None  # the competition deciding who reads the board, if any
+
+
+async def _resolve(svc: Services, group: str, map_uid: str, claims: dict[str, Any]) -> Resolved:
+    """(map, board competition, whether the group exists for this caller). The lookup
+    is remembered for a few seconds because every leaderboard page needs it and maps
+    and groups rarely change; who may read it is decided on every request, and a
+    group the caller may not read answers exactly as one that does not exist."""
     key = (group, map_uid)
     cached = svc.resolved.get(key)
     if cached is not None and cached[0] > time.monotonic():
-        found: tuple[Challenge | None, Competition | None, bool] = cached[1]
-        return found
-    found = await _lookup(svc, group, map_uid)
-    if found[0] is not None and found[1] is not None:  # misses may be filled any moment
-        if len(svc.resolved) > 10_000:
-            svc.resolved.clear()
-        svc.resolved[key] = (time.monotonic() + RESOLVE_SECONDS, found)
-    return found
+        found: _Found = cached[1]
+    else:
+        found = await _lookup(svc, group, map_uid)
+        if found.map_ is not None and found.board is not None:  # misses may fill any moment
+            if len(svc.resolved) > 10_000:
+                svc.resolved.clear()
+            svc.resolved[key] = (time.monotonic() + RESOLVE_SECONDS, found)
+    if found.guard_id is not None:
+        async with svc.database.read() as session:
+            guard = await session.get(Competition, found.guard_id)
+            if guard is None or not await _may_read(session, svc, guard, claims):
+                return None, None, False
+    return found.map_, found.board, found.exists
 
 
-async def _lookup(
-    svc: Services, group: str, map_uid: str
-) -> tuple[Challenge | None, Competition | None, bool]:
+async def _lookup(svc: Services, group: str, map_uid: str) -> _Found:
     async with svc.database.read() as session:
         map_ = await content.find_map(session, map_uid)
-        if group != content.PERSONAL_BEST and await content.find_group(session, group) is None:
-            return map_, None, False
+        if group == content.PERSONAL_BEST:
+            board = await _group_board(session, group, map_) if map_ is not None else None
+            return _Found(map_, board, True, board.id if board is not None else None)
+        found = await content.find_group(session, group)
+        if found is None:
+            return _Found(map_, None, False, None)
         if map_ is None:
-            return None, None, True
-        return map_, await _group_board(session, group, map_), True
+            return _Found(None, None, True, found.id)
+        return _Found(map_, await _group_board(session, group, map_), True, found.id)
 
 
 def _world(top: list[Any]) -> list[dict[str, Any]]:
@@ -414,13 +498,13 @@ def _world(top: list[Any]) -> list[dict[str, Any]]:
 @live.get("/api/token/leaderboard/group/{group}/map/{map_uid}/top")
 async def map_top(request: Request, group: str, map_uid: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     only_world = request.query_params.get("onlyWorld", "").lower() == "true"
     length, offset = _page(request, 5)
     if not only_world:
         length, offset = 5, 0
     length = min(length, TOP_LIMIT, max(READABLE - offset, 0))
-    map_, board_comp, exists = await _resolve(svc, group, map_uid)
+    map_, board_comp, exists = await _resolve(svc, group, map_uid, claims)
     if not exists:
         return JSONResponse({})
     if map_ is None or board_comp is None or length == 0:
@@ -434,12 +518,12 @@ async def map_top(request: Request, group: str, map_uid: str) -> Response:
 
 @live.get("/api/token/leaderboard/group/{group}/map/{map_uid}/surround/{lower}/{upper}")
 async def map_surround(
-    request: Request, group: str, map_uid: str, lower: int, upper: int
+    request: Request, group: str, map_uid: str, lower: WireInt, upper: WireInt
 ) -> Response:
     """Records around a score; the requested score itself appears as the caller's entry."""
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
-    map_, board_comp, exists = await _resolve(svc, group, map_uid)
+    claims = await svc.claims(request, jwt.LIVE)
+    map_, board_comp, exists = await _resolve(svc, group, map_uid, claims)
     if not exists or map_ is None or board_comp is None:
         return JSONResponse({})
     board, _fmt = await svc.leaderboards.board(BoardKey(board_comp.id, map_.id))
@@ -488,7 +572,7 @@ async def map_surround(
 async def positions(request: Request) -> Response:
     """The rank a record with each given score would get (or the caller's own records)."""
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     body = await _json_body(request)
     raw_maps = body.get("maps")
     maps: list[Any] = raw_maps if isinstance(raw_maps, list) else []
@@ -510,7 +594,7 @@ async def positions(request: Request) -> Response:
             str(item.get("mapUid", "")),
             str(item.get("groupUid", content.PERSONAL_BEST)),
         )
-        map_, board_comp, exists = await _resolve(svc, group, map_uid)
+        map_, board_comp, exists = await _resolve(svc, group, map_uid, claims)
         if not exists or map_ is None or board_comp is None:
             continue
         board, _fmt = await svc.leaderboards.board(BoardKey(board_comp.id, map_.id))
@@ -559,12 +643,14 @@ async def _club_records(
 
 
 @live.get("/api/token/leaderboard/group/{group}/map/{map_uid}/club/{club_id}")
-async def player_club_record(request: Request, group: str, map_uid: str, club_id: int) -> Response:
+async def player_club_record(
+    request: Request, group: str, map_uid: str, club_id: WireId
+) -> Response:
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     if claims.get("usg") == "Server":
         raise one(403, "club_Join:error-notAllowed")
-    map_, board_comp, exists = await _resolve(svc, group, map_uid)
+    map_, board_comp, exists = await _resolve(svc, group, map_uid, claims)
     if not exists or map_ is None or board_comp is None:
         return JSONResponse({})
     async with svc.database.read() as session:
@@ -588,12 +674,12 @@ async def player_club_record(request: Request, group: str, map_uid: str, club_id
 
 
 @live.get("/api/token/leaderboard/group/{group}/map/{map_uid}/club/{club_id}/top")
-async def club_top(request: Request, group: str, map_uid: str, club_id: int) -> Response:
+async def club_top(request: Request, group: str, map_uid: str, club_id: WireId) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     length, offset = _page(request, 5)
     length = min(length, TOP_LIMIT, max(READABLE - offset, 0))
-    map_, board_comp, exists = await _resolve(svc, group, map_uid)
+    map_, board_comp, exists = await _resolve(svc, group, map_uid, claims)
     if not exists:
         return JSONResponse({})
     if map_ is None or board_comp is None:  # an unknown map is an empty board, as on Nadeo
@@ -627,8 +713,8 @@ async def club_top(request: Request, group: str, map_uid: str, club_id: int) -> 
 @live.get("/api/token/leaderboard/group/{group}/map/{map_uid}/medals")
 async def medals(request: Request, group: str, map_uid: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
-    map_, _board, exists = await _resolve(svc, group, map_uid)
+    claims = await svc.claims(request, jwt.LIVE)
+    map_, _board, exists = await _resolve(svc, group, map_uid, claims)
     if not exists or map_ is None:
         return JSONResponse({})
     a = map_.attributes
@@ -681,14 +767,14 @@ async def _season_points(session: AsyncSession, group: Competition) -> list[tupl
 @live.get("/api/token/leaderboard/group/{group}/top")
 async def season_top(request: Request, group: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     if group == content.PERSONAL_BEST:
         raise one(400, "leaderboard:error-personalBestNotAllowed")
     length, offset = _page(request, 5)
     length = min(length, TOP_LIMIT)
     async with svc.database.read() as session:
         found = await content.find_group(session, group)
-        if found is None:
+        if found is None or not await _may_read(session, svc, found, claims):
             return JSONResponse({})
         ranked = await _season_points(session, found)
         page = ranked[offset : offset + length]
@@ -705,12 +791,12 @@ async def season_top(request: Request, group: str) -> Response:
 @live.get("/api/token/leaderboard/group/{group}")
 async def season_rank(request: Request, group: str) -> Response:
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     account = request.query_params.get("accountId") or str(claims.get("sub", ""))
     async with svc.database.read() as session:
         found = await content.find_group(session, group)
         person = await identity.person_of(session, account)
-        if found is None or person is None:
+        if found is None or person is None or not await _may_read(session, svc, found, claims):
             return JSONResponse({})
         ranked = await _season_points(session, found)
     for position, (person_id, sp) in enumerate(ranked, start=1):
@@ -750,7 +836,7 @@ async def _submitted(
 @live.get("/api/token/map-review/{review_type}/connect")
 async def review_connect(request: Request, review_type: str) -> Response:
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     _review(review_type, text=True)
     if claims.get("usg") == "Server":
         raise NadeoError(
@@ -776,7 +862,7 @@ async def review_connect(request: Request, review_type: str) -> Response:
 @live.get("/api/token/map/map-review/{review_type}/submitted-map")
 async def review_submitted(request: Request, review_type: str) -> Response:
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     _review(review_type, text=False)
     length, offset = _page(request, 144)
     # "Retrieves your maps": the caller's own submissions, counted alone in itemCount.
@@ -816,7 +902,7 @@ async def review_submitted(request: Request, review_type: str) -> Response:
 @live.get("/api/token/map-review/{review_type}/waiting-time")
 async def review_waiting(request: Request, review_type: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    await svc.claims(request, jwt.LIVE)
     _review(review_type, text=True)
     # Each map in the queue is reviewed for three minutes.
     return JSONResponse({"seconds": 180 * len(await _submitted(svc, review_type))})
@@ -825,7 +911,7 @@ async def review_waiting(request: Request, review_type: str) -> Response:
 @live.get("/api/token/server/player-server/account")
 async def server_accounts(request: Request) -> Response:
     svc = services(request)
-    claims = svc.claims(request, jwt.LIVE)
+    claims = await svc.claims(request, jwt.LIVE)
     async with svc.database.read() as session:
         rows: list[Credential] = await identity.server_accounts(session, str(claims.get("sub", "")))
     accounts = [
@@ -844,8 +930,8 @@ async def server_accounts(request: Request) -> Response:
 @live.get("/api/token/map/get-multiple")
 async def maps_multiple(request: Request) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
-    uids = [u for u in request.query_params.get("mapUidList", "").split(",") if u][:100]
+    await svc.claims(request, jwt.LIVE)
+    uids = content.map_uids(request.query_params.get("mapUidList", ""), 100)
     async with svc.database.read() as session:
         found = await session.scalars(
             select(Challenge).where(Challenge.code.in_(uids), Challenge.kind == "map")
@@ -858,7 +944,7 @@ async def maps_multiple(request: Request) -> Response:
 @live.get("/api/token/map/{map_uid}")
 async def map_info(request: Request, map_uid: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    await svc.claims(request, jwt.LIVE)
     async with svc.database.read() as session:
         found = await content.find_map(session, map_uid)
     if found is None:
@@ -869,7 +955,7 @@ async def map_info(request: Request, map_uid: str) -> Response:
 @live.get("/api/campaign/map/{map_uid}")
 async def map_campaigns(request: Request, map_uid: str) -> Response:
     svc = services(request)
-    svc.claims(request, jwt.LIVE)
+    await svc.claims(request, jwt.LIVE)
     out: dict[str, Any] = {
         "officialYear": -1,
         "season": -1,
@@ -887,7 +973,7 @@ async def map_campaigns(request: Request, map_uid: str) -> Response:
                     officialMaps=content.maps_of(campaign),
                 )
                 break
-        for day in await content.totd_days(session, royal=False):
+        for day in await _readable(session, svc, await content.totd_days(session, False), None):
             if map_uid in content.maps_of(day) and day.starts_at is not None:
                 out.update(
                     totdYear=day.starts_at.year,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from podium.core import limits
+
 TIMEOUT_SECONDS = 10.0
 
 
@@ -24,7 +26,7 @@ class DiscordUser:
         """The user's avatar, or Discord's default one for their discriminator."""
         if self.avatar:
             return f"{cdn}/avatars/{self.id}/{self.avatar}.png"
-        number = int(self.discriminator) if self.discriminator.isdigit() else 0
+        number = int(self.discriminator) if limits.digits(self.discriminator[:9]) else 0
         return f"{cdn}/embed/avatars/{number % 5}.png"
 
 

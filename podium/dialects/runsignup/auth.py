@@ -4,13 +4,19 @@
   ``X-RSU-API-SECRET`` header: a race key (``runsignup_key``) made by the CLI.
 - ``tmp_key`` + ``tmp_secret``: from ``POST /login`` by a user (``runsignup_user``,
   email and argon2-hashed password); valid until one hour after its last use.
-- ``Authorization: Bearer``: a native Podium API token with write access.
+- ``Authorization: Bearer``: a native Podium API token (write access to write, read
+  access to read what is not public).
 
 A key opens the races it was made for; a user's temporary key opens the user's races.
+Every form is checked against its live row on every request (argon2 runs once per
+secret and process, the row is read each time): a revoked key, a revoked user's
+temporary keys, and temporary keys issued before the user's password changed are
+refused from the next request on, on every worker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,9 +24,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import credentials
+from podium.core import credentials, events, limits
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
-from podium.core.errors import Unauthenticated
+from podium.core.errors import NotFound, Unauthenticated
+from podium.core.principal import Principal
 from podium.dialects.runsignup import wire
 from podium.dialects.runsignup.params import Params
 from podium.dialects.runsignup.problems import RsuError, invalid
@@ -37,20 +44,27 @@ TMP_BUMP = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Caller:
-    """What the request may touch: ``race_ids`` (None: every race of ``organization_id``)."""
+    """What the request may touch: ``race_ids``, or with ``any_race`` every race of
+    ``organization_id`` (None: of every organization); ``write`` False only reads."""
 
     kind: str
     race_ids: frozenset[int] = frozenset()
     organization_id: int | None = None
     any_race: bool = False
     label: str = "anonymous"
+    write: bool = True
 
-    def may_write(self, race_id: int, race_organization_id: int) -> bool:
+    def may_read(self, race_id: int, race_organization_id: int) -> bool:
+        """Whether the caller sees the race's non-public parts; everyone else sees
+        only what ``core.public_competition`` shows anonymous readers."""
         if self.kind == "anonymous":
             return False
         if self.any_race:
             return self.organization_id is None or self.organization_id == race_organization_id
         return race_id in self.race_ids
+
+    def may_write(self, race_id: int, race_organization_id: int) -> bool:
+        return self.write and self.may_read(race_id, race_organization_id)
 
 
 ANONYMOUS = Caller("anonymous")
@@ -61,6 +75,8 @@ def _failed() -> RsuError:
 
 
 async def _verify(session: AsyncSession, kind: str, identifier: str, secret: str) -> Credential:
+    if limits.text_offence(identifier) is not None or len(identifier) > 200:
+        raise _failed()  # no stored key looks like this: answered as an unknown key
     row = await session.scalar(
         select(Credential).where(Credential.kind == kind, Credential.identifier == identifier)
     )
@@ -108,13 +124,15 @@ async def authenticate(session: AsyncSession, params: Params) -> tuple[Caller, C
         if not (tmp_key and tmp_secret):
             raise _failed()
         row = await _verify(session, TMP, tmp_key, tmp_secret)
+        user = await _user_of(session, row)
         bump = (
             row
             if row.expires_at is None or row.expires_at - utcnow() < TMP_LIFETIME - TMP_BUMP
             else None
         )
+        # The user's races as they are now, not as they were at login.
         return Caller(
-            "tmp", _race_ids(row), row.organization_id, label=f"runsignup:{row.name}"
+            "tmp", _race_ids(user), user.organization_id, label=f"runsignup:{row.name}"
         ), bump
     if bearer.lower().startswith("bearer "):
         token = bearer[7:].strip()
@@ -122,18 +140,36 @@ async def authenticate(session: AsyncSession, params: Params) -> tuple[Caller, C
             principal = await credentials.authenticate_token(session, token)
         except Unauthenticated:
             raise _failed() from None
-        if not principal.allows("write", principal.organization_id):
-            return ANONYMOUS, None
         return (
             Caller(
                 "bearer",
                 organization_id=principal.organization_id,
                 any_race=True,
                 label=principal.label,
+                write=principal.allows("write", principal.organization_id),
             ),
             None,
         )
     return ANONYMOUS, None
+
+
+def _fingerprint(user: Credential) -> str:
+    """Names the user's password of the moment: a new password ends older tmp_keys."""
+    return hashlib.sha256((user.secret_hash or "").encode()).hexdigest()[:32]
+
+
+async def _user_of(session: AsyncSession, tmp: Credential) -> Credential:
+    """The live user a temporary key was issued to (one read by primary key)."""
+    user_id = tmp.attributes.get("user_id")
+    user = await session.get(Credential, int(user_id)) if isinstance(user_id, int) else None
+    if (
+        user is None
+        or user.kind != USER
+        or user.revoked_at is not None
+        or tmp.attributes.get("secret_version") != _fingerprint(user)
+    ):
+        raise _failed()
+    return user
 
 
 def new_key() -> tuple[str, str]:
@@ -201,7 +237,11 @@ async def login(session: AsyncSession, email: str, password: str) -> tuple[Crede
             name=user.identifier,
             organization_id=user.organization_id,
             person_id=user.person_id,
-            attributes={"race_ids": user.attributes.get("race_ids", []), "user_id": user.id},
+            attributes={
+                "race_ids": user.attributes.get("race_ids", []),
+                "user_id": user.id,
+                "secret_version": _fingerprint(user),
+            },
             expires_at=utcnow() + TMP_LIFETIME,
         )
     )
@@ -219,3 +259,65 @@ async def touch(session: AsyncSession, credential_id: int) -> None:
 async def logout(session: AsyncSession, tmp_key: str, tmp_secret: str) -> None:
     row = await _verify(session, TMP, tmp_key, tmp_secret)
     row.revoked_at = utcnow()
+
+
+def _event(row: Credential) -> dict[str, object]:
+    return {"id": row.id, "kind": row.kind, "identifier": row.identifier}
+
+
+def _revoke(session: AsyncSession, principal: Principal, row: Credential) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        events.record(
+            session,
+            principal,
+            "credential.revoked",
+            "credential",
+            row.id,
+            _event(row),
+            organization_id=row.organization_id,
+        )
+
+
+async def keys_of(session: AsyncSession, race_id: int) -> list[Credential]:
+    """The race's api keys, revoked ones too (the secrets are never stored)."""
+    rows = await session.scalars(
+        select(Credential).where(Credential.kind == KEY).order_by(Credential.id)
+    )
+    return [r for r in rows if race_id in _race_ids(r)]
+
+
+async def revoke_key(session: AsyncSession, principal: Principal, api_key: str) -> Credential:
+    """Refuse an api key (either auth form) from the next request on."""
+    row = await session.scalar(
+        select(Credential).where(Credential.kind == KEY, Credential.identifier == api_key)
+    )
+    if row is None or not principal.allows("read", row.organization_id):
+        raise NotFound(f"No RunSignup api key {api_key}.")
+    principal.require("admin", row.organization_id)
+    _revoke(session, principal, row)
+    return row
+
+
+async def revoke_user(session: AsyncSession, principal: Principal, email: str) -> Credential:
+    """Refuse a user's logins and every temporary key it holds, at once."""
+    row = await session.scalar(
+        select(Credential).where(
+            Credential.kind == USER, Credential.identifier == email.strip().lower()
+        )
+    )
+    if row is None or not principal.allows("read", row.organization_id):
+        raise NotFound(f"No RunSignup user {email}.")
+    principal.require("admin", row.organization_id)
+    _revoke(session, principal, row)
+    # Checked on each use anyway; revoked too so that the rows say what happened.
+    tmp_keys = await session.scalars(
+        select(Credential).where(
+            Credential.kind == TMP,
+            Credential.name == row.identifier,
+            Credential.revoked_at.is_(None),
+        )
+    )
+    for tmp in tmp_keys:
+        tmp.revoked_at = row.revoked_at
+    return row

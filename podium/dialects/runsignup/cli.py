@@ -14,12 +14,13 @@ import typer
 from sqlalchemy import select
 
 from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.core import limits
 from podium.core.errors import DomainError, Invalid
 from podium.core.principal import SYSTEM
 from podium.dialects.runsignup import auth, races
 from podium.dialects.runsignup.uploads import as_number
 from podium.store.database import Database
-from podium.store.tables import Competition, Organization
+from podium.store.tables import Competition, Credential, Organization
 
 app = typer.Typer(help="Administer the RunSignup dialect.", no_args_is_help=True)
 race_app = typer.Typer(help="Races and their events.", no_args_is_help=True)
@@ -41,8 +42,10 @@ def _echo(data: Any) -> None:
 async def _organization(db: Database, ref: str) -> int:
     async with db.read() as session:
         found = await session.scalar(select(Organization.id).where(Organization.slug == ref))
-        if found is None and ref.isdigit():
-            found = await session.scalar(select(Organization.id).where(Organization.id == int(ref)))
+        if found is None and (object_id := limits.id_of(ref)) is not None:
+            found = await session.scalar(
+                select(Organization.id).where(Organization.id == object_id)
+            )
     if found is None:
         raise DomainError(f"No organization {ref!r}.")
     return int(found)
@@ -184,6 +187,58 @@ def key_create(
         return
     console.print(f"api_key:    {made['api_key']}")
     console.print(f"api_secret: {made['api_secret']}")
+
+
+@key_app.command("list")
+def key_list(race: RaceId, database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """List a race's api keys (never their secrets)."""
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        async with db.read() as session:
+            return [_key_json(row) for row in await auth.keys_of(session, race)]
+
+    rows = run_on_store(settings_for(database_url), work)
+    if as_json:
+        _echo(rows)
+        return
+    for row in rows:
+        console.print(
+            f"{row['api_key']}  {'revoked' if row['revoked'] else 'active':<8} {row['name']}"
+        )
+
+
+def _key_json(row: Credential) -> dict[str, Any]:
+    return {"api_key": row.identifier, "name": row.name, "revoked": row.revoked_at is not None}
+
+
+@key_app.command("revoke")
+def key_revoke(
+    api_key: Annotated[str, typer.Argument(help="The api_key to revoke.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an api key: both its auth forms are refused from the next request on."""
+
+    async def work(db: Database) -> None:
+        async with db.write() as session:
+            await auth.revoke_key(session, SYSTEM, api_key)
+
+    run_on_store(settings_for(database_url), work)
+    console.print(f"Revoked api key {api_key}.")
+
+
+@user_app.command("revoke")
+def user_revoke(
+    email: Annotated[str, typer.Argument(help="The user's login email.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a user: logins and every temporary key of the user are refused at once."""
+
+    async def work(db: Database) -> None:
+        async with db.write() as session:
+            await auth.revoke_user(session, SYSTEM, email)
+
+    run_on_store(settings_for(database_url), work)
+    console.print(f"Revoked user {email}.")
 
 
 @user_app.command("create")

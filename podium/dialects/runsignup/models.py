@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from podium.core import limits
 from podium.dialects.runsignup.wire import is_true
 
 __all__ = [
@@ -82,7 +83,7 @@ def _opt_int(value: Any, what: str) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if text.lstrip("-").isdigit():
+    if limits.digits(text.removeprefix("-")) and len(text) <= limits.MAX_NUMBER_DIGITS:
         return int(text)
     raise ShapeError(f"{what} is not an integer: {value!r:.80}")
 
@@ -224,10 +225,10 @@ class Participant:
             registration_id=_int(body.get("registration_id"), "registration_id"),
             event_id=_opt_int(body.get("event_id"), "event_id") or event_id,
             # A bib is a number on RunSignup; keep anything else rather than fail on it.
-            bib_num=_opt_int(bib, "bib_num") if str(bib).strip().isdigit() else None,
+            bib_num=_opt_int(bib, "bib_num") if limits.digits(str(bib).strip()) else None,
             chip_num=_opt_str(body.get("chip_num")),
             user=dict(user) if isinstance(user, dict) else {},
-            age=_opt_int(body.get("age"), "age") if str(body.get("age")).isdigit() else None,
+            age=_opt_int(body.get("age"), "age") if limits.digits(str(body.get("age"))) else None,
             registration_date=_opt_str(body.get("registration_date")),
             last_modified=_opt_int(body.get("last_modified"), "last_modified"),
             raw=body,
@@ -346,7 +347,7 @@ class FullResult:
         return cls(
             result_id=_int(body.get("result_id"), "result_id"),
             registration_id=_opt_int(body.get("registration_id"), "registration_id"),
-            bib=_opt_int(bib, "bib") if str(bib).strip().isdigit() else None,
+            bib=_opt_int(bib, "bib") if limits.digits(str(bib).strip()) else None,
         )
 
 

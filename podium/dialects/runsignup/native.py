@@ -1,7 +1,8 @@
 """Organizer routes of the RunSignup dialect in the native API (``/api/v1/runsignup``).
 
-The same work as ``podium runsignup race create``, ``participants import`` and
-``key create``, for organizers who script Podium over HTTP.
+The same work as ``podium runsignup race create``, ``participants import``,
+``key create|list|revoke`` and ``user revoke``, for organizers who script Podium
+over HTTP.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
@@ -17,10 +19,13 @@ from podium.core.errors import Invalid, NotFound
 from podium.core.fields import Id, Name, UtcDateTime
 from podium.dialects.runsignup import auth, races
 from podium.dialects.runsignup.uploads import as_number
+from podium.store.tables import Competition
 
 router = APIRouter(route_class=LimitedRoute, prefix="/runsignup", tags=["runsignup"])
 
 Short = Annotated[str, StringConstraints(max_length=100)]
+ApiKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{1,64}$")]
+Email = Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=r"^[^\x00]+$")]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
@@ -119,13 +124,43 @@ async def add_participants(
         return out
 
 
+async def _keyed_race(session: AsyncSession, actor: Actor, race_id: int) -> Competition:
+    race = await races.find_race(session, race_id)
+    if race is None or not actor.allows("read", race.organization_id):
+        raise NotFound(f"No RunSignup race {race_id}.")
+    actor.require("admin", race.organization_id)
+    return race
+
+
 @router.post("/races/{race_id}/keys", status_code=201)
 async def create_key(race_id: Id, db: DB, actor: Actor) -> dict[str, Any]:
     """An api_key/api_secret pair for the race; the secret is shown only once."""
     async with db.write() as session:
-        race = await races.find_race(session, race_id)
-        if race is None or not actor.allows("read", race.organization_id):
-            raise NotFound(f"No RunSignup race {race_id}.")
-        actor.require("admin", race.organization_id)
+        race = await _keyed_race(session, actor, race_id)
         api_key, api_secret = await auth.create_key(session, race.id, race.organization_id)
     return {"race_id": race_id, "api_key": api_key, "api_secret": api_secret}
+
+
+@router.get("/races/{race_id}/keys")
+async def list_keys(race_id: Id, db: DB, actor: Actor) -> list[dict[str, Any]]:
+    """The race's api keys, never their secrets."""
+    async with db.read() as session:
+        await _keyed_race(session, actor, race_id)
+        rows = await auth.keys_of(session, race_id)
+    return [
+        {"api_key": r.identifier, "name": r.name, "revoked": r.revoked_at is not None} for r in rows
+    ]
+
+
+@router.delete("/keys/{api_key}", status_code=204)
+async def revoke_key(api_key: ApiKey, db: DB, actor: Actor) -> None:
+    """Refuse the key (both its auth forms) from the next request on, on every worker."""
+    async with db.write() as session:
+        await auth.revoke_key(session, actor, api_key)
+
+
+@router.delete("/users/{email}", status_code=204)
+async def revoke_user(email: Email, db: DB, actor: Actor) -> None:
+    """Refuse the user's logins and every temporary key of the user, at once."""
+    async with db.write() as session:
+        await auth.revoke_user(session, actor, email)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from podium.core import limits
+from podium.core.errors import Invalid
 from podium.dialects.runsignup import wire
 from podium.dialects.runsignup.problems import RsuError, invalid
 
@@ -33,14 +35,17 @@ class Params:
         return value if value not in (None, "") else None
 
     def int_param(self, name: str, *, required: bool = False) -> int | None:
+        """A non-negative integer parameter within 64 bits (ASCII digits), or None."""
         value = self.get(name)
         if value is None:
             if required:
                 raise invalid(f"Missing required parameter: {name}.")
             return None
-        if not value.strip().isdigit():
-            raise invalid(f"Invalid {name}: {value!r} is not a positive integer.")
-        return int(value)
+        try:
+            return limits.bounded_int(value, name, 0, limits.INT64_MAX)
+        except Invalid:
+            shown = value if len(value) <= 40 else f"{value[:40]}…"
+            raise invalid(f"Invalid {name}: {shown!r} is not a positive integer.") from None
 
     def flag(self, name: str, default: bool = False) -> bool:
         value = self.get(name)
@@ -102,7 +107,10 @@ async def collect(request: Request, limit: int) -> Params:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             # The body is already read and bounded; let Starlette parse the copy it caches.
             request._body = body
-            form = await request.form(max_part_size=limit)
+            try:
+                form = await request.form(max_part_size=limit)
+            except HTTPException as exc:  # multipart without a boundary, cut short, ...
+                raise invalid(f"The form body could not be read: {exc.detail}") from None
             for key, value in form.multi_items():
                 if isinstance(value, UploadFile):
                     value = (await value.read()).decode("utf-8", "replace")

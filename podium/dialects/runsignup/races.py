@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import resources
+from podium.core import limits, resources
 from podium.core.competitions import COMPETITIONS, CompetitionCreate
 from podium.core.entries import ENTRIES, EntryCreate
 from podium.core.people import PEOPLE, PersonCreate
@@ -113,7 +113,7 @@ async def _numbers(session: AsyncSession, race_id: int, column: Any) -> list[int
         .join(Competition, Competition.id == Entry.competition_id)
         .where(Competition.parent_id == race_id, column.is_not(None))
     )
-    return [int(v) for v in values if str(v).isdigit()]
+    return [int(v) for v in values if limits.digits(str(v))]
 
 
 async def register(

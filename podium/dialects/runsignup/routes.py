@@ -3,6 +3,11 @@
 One catch-all route dispatches on a table of paths so that RunSignup's own answers
 for an unknown method (code 1) or a wrong HTTP verb (code 2) come out in band, like
 every other error, as HTTP 200 in the caller's ``format``.
+
+A caller who may not read a race's non-public parts (``Caller.may_read``) sees only
+what ``core.public_competition`` shows anonymous readers, the rule every dialect,
+the feed and the pages share: a hidden race or event answers exactly as an id that
+does not exist, and is left out of every list.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from podium.config import Settings
-from podium.core import resources
+from podium.core import limits, resources
+from podium.core.competitions import public_competition
+from podium.core.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from podium.core.principal import Principal
 from podium.core.result_sets import RESULT_SETS
 from podium.dialects.runsignup import auth, races, sets, uploads, views, wire
@@ -58,6 +66,23 @@ class Call:
 # ---- helpers ------------------------------------------------------------------
 
 
+async def _shown(
+    session: AsyncSession, caller: Caller, race: Competition, competition: Competition
+) -> bool:
+    """Whether the caller sees ``competition`` (the race or one of its events)."""
+    if caller.may_read(race.id, race.organization_id):
+        return True
+    return await public_competition(session, competition.id) is not None
+
+
+async def _shown_events(
+    session: AsyncSession, caller: Caller, race: Competition
+) -> list[Competition]:
+    return [
+        e for e in await races.events_of(session, race.id) if await _shown(session, caller, race, e)
+    ]
+
+
 async def _race(call: Call) -> Competition:
     race_id = (
         call.race_id
@@ -67,10 +92,8 @@ async def _race(call: Call) -> Competition:
     assert race_id is not None
     async with call.database.read() as session:
         race = await races.find_race(session, race_id)
-    if race is None or (
-        not race.public and not call.caller.may_write(race.id, race.organization_id)
-    ):
-        raise RsuError(wire.RACE_NOT_FOUND, "Race not found.")
+        if race is None or not await _shown(session, call.caller, race, race):
+            raise RsuError(wire.RACE_NOT_FOUND, "Race not found.")
     return race
 
 
@@ -79,8 +102,8 @@ async def _event(call: Call, race: Competition) -> Competition:
     assert event_id is not None
     async with call.database.read() as session:
         event = await races.find_event(session, race, event_id)
-    if event is None:
-        raise RsuError(wire.EVENT_NOT_VALID, "Event id not valid.")
+        if event is None or not await _shown(session, call.caller, race, event):
+            raise RsuError(wire.EVENT_NOT_VALID, "Event id not valid.")
     return event
 
 
@@ -93,10 +116,14 @@ def _number(text: str | None) -> int:
     return int(text) if text is not None and text.isdigit() else 0
 
 
+# Pages past this one are empty whatever the page size: no offset overflows a column.
+LAST_PAGE = 1_000_000_000
+
+
 def _paging(params: Params, default: int, maximum: int) -> tuple[int, int]:
     page = params.int_param("page") or 1
     per_page = params.int_param("results_per_page") or default
-    return page, min(per_page, maximum)
+    return min(page, LAST_PAGE), min(per_page, maximum)
 
 
 # ---- auth ---------------------------------------------------------------------
@@ -142,7 +169,7 @@ async def list_races(call: Call) -> Reply:
             Competition.kind == races.RACE,
             Competition.parent_id.is_(None),
         )
-        # Drafts (non-public races) are listed only to a caller who may write to them.
+        # Drafts (non-public races) are listed only to a caller who may read them.
         caller = call.caller
         if caller.kind == "anonymous":
             query = query.where(Competition.public.is_(True))
@@ -156,6 +183,7 @@ async def list_races(call: Call) -> Reply:
             query = query.where(
                 Competition.public.is_(True) | Competition.id.in_(sorted(caller.race_ids))
             )
+        # The query narrows the page; the rule itself decides each race shown.
         if name:
             query = query.where(Competition.name.icontains(name, autoescape=True))
         found = list(
@@ -169,7 +197,9 @@ async def list_races(call: Call) -> Reply:
         )
         out = []
         for race in found:
-            events = await races.events_of(session, race.id) if with_events else None
+            if not await _shown(session, caller, race, race):
+                continue
+            events = await _shown_events(session, caller, race) if with_events else None
             out.append(views.race_json(race, events))
     if call.params.fmt == "xml":
         return out, "races"
@@ -179,7 +209,7 @@ async def list_races(call: Call) -> Reply:
 async def get_race(call: Call) -> Reply:
     race = await _race(call)
     async with call.database.read() as session:
-        events = await races.events_of(session, race.id)
+        events = await _shown_events(session, call.caller, race)
     body = views.race_json(race, events)
     return ({"race": body}, "race") if call.params.fmt == "json" else (body, "race")
 
@@ -190,10 +220,11 @@ async def participants(call: Call) -> Reply:
     raw = call.params.get("event_id")
     if raw is None:
         raise invalid("Missing required parameter: event_id.")
-    try:
-        event_ids = [int(part) for part in raw.split(",") if part.strip()]
-    except ValueError:
-        raise invalid("event_id must be a comma-separated list of ids.") from None
+    parts = [part for part in raw.split(",") if part.strip()]
+    if not parts or any(not limits.digits(part.strip()) for part in parts):
+        raise invalid("event_id must be a comma-separated list of ids.")
+    # An id no event can have (beyond 64 bits) is an unknown event, like any other.
+    event_ids = [limits.id_of(part) or 0 for part in parts]
     page, per_page = _paging(call.params, 50, MAX_PAGE)
     after = call.params.int_param("after_registration_id")
     out = []
@@ -264,9 +295,18 @@ async def _readable_sets(call: Call, race: Competition, event: Competition) -> l
             raise RsuError(
                 wire.INVALID_ID, f"Invalid individual_result_set_id {set_id} for this event."
             )
-    if call.caller.may_write(race.id, race.organization_id):
+    if call.caller.may_read(race.id, race.organization_id):
         return found
     return [s for s in found if s.public]
+
+
+async def _alt_events(call: Call, race: Competition, result_set: ResultSet) -> list[int] | None:
+    """The set's alternate events the caller sees (None: all, for a reader of the race)."""
+    if call.caller.may_read(race.id, race.organization_id):
+        return None
+    async with call.database.read() as session:
+        shown = {e.id for e in await _shown_events(session, call.caller, race)}
+    return [i for i in sets.set_settings(result_set)["alt_event_ids"] if i in shown]
 
 
 async def _totals(call: Call, payload: dict[str, Any], result_set: ResultSet) -> None:
@@ -282,7 +322,9 @@ async def get_result_sets(call: Call) -> Reply:
     event = await _event(call, race)
     out = []
     for result_set in await _readable_sets(call, race, event):
-        item = views.set_json(result_set, views.headers_for(event, []), [])
+        item = views.set_json(
+            result_set, views.headers_for(event, []), [], await _alt_events(call, race, result_set)
+        )
         await _totals(call, item, result_set)
         out.append(item)
     return _sets_reply(call, out)
@@ -306,7 +348,12 @@ async def get_results(call: Call) -> Reply:
                 bib=call.params.get("bib_num"),
                 search=call.params.get("search"),
             )
-        item = views.set_json(result_set, views.headers_for(event, split_names), rows)
+        item = views.set_json(
+            result_set,
+            views.headers_for(event, split_names),
+            rows,
+            await _alt_events(call, race, result_set),
+        )
         await _totals(call, item, result_set)
         out.append(item)
     return _sets_reply(call, out)
@@ -346,7 +393,7 @@ async def new_result_set(call: Call) -> Reply:
     if not name:
         raise invalid("individual_result_set_name is required.")
     async with call.database.write() as session:
-        created = await sets.create(session, principal, event, name[:200], public, settings)
+        created = await sets.create(session, principal, event, name, public, settings)
     return {"individual_result_set_id": created.id}, "new_result_set"
 
 
@@ -357,7 +404,7 @@ async def edit_result_set(call: Call) -> Reply:
     name, public, settings = sets.settings_from(_set_request(call))
     async with call.database.write() as session:
         found = await sets.find(session, event, set_id)
-        await sets.update(session, principal, found, name[:200] if name else None, public, settings)
+        await sets.update(session, principal, found, name, public, settings)
     return {"individual_result_set_id": set_id}, "edit_result_set"
 
 
@@ -398,14 +445,14 @@ ROUTES: list[tuple[re.Pattern[str], tuple[str, ...], Handler]] = [
     (re.compile(r"^logout$"), ("GET", "POST"), logout),
     (re.compile(r"^races$"), ("GET",), list_races),
     (re.compile(r"^race$"), ("GET",), get_race),
-    (re.compile(r"^race/(\d+)$"), ("GET",), get_race),
-    (re.compile(r"^race/(\d+)/participants$"), ("GET",), participants),
+    (re.compile(r"^race/([0-9]+)$"), ("GET",), get_race),
+    (re.compile(r"^race/([0-9]+)/participants$"), ("GET",), participants),
 ]
 
 
 def _match(path: str, method: str, params: Params) -> tuple[Handler, int | None]:
     path = path.strip("/").lower()
-    found = re.match(r"^race/(\d+)/results(?:/([a-z-]+))?$", path)
+    found = re.match(r"^race/([0-9]+)/results(?:/([a-z-]+))?$", path)
     if found is not None:
         action = found[2] or params.get("request_type")  # the legacy dispatch by request_type
         if action is None or action not in _RESULT_ACTIONS:
@@ -415,7 +462,7 @@ def _match(path: str, method: str, params: Params) -> tuple[Handler, int | None]
             raise RsuError(
                 wire.METHOD_NOT_SUPPORTED, "HTTP method not supported for this REST method."
             )
-        return handler, int(found[1])
+        return handler, _path_id(found[1])
     for pattern, verbs, handler in ROUTES:
         hit = pattern.match(path)
         if hit is None:
@@ -424,8 +471,32 @@ def _match(path: str, method: str, params: Params) -> tuple[Handler, int | None]
             raise RsuError(
                 wire.METHOD_NOT_SUPPORTED, "HTTP method not supported for this REST method."
             )
-        return handler, int(hit[1]) if hit.groups() else None
+        return handler, _path_id(hit[1]) if hit.groups() else None
     raise RsuError(wire.UNKNOWN_METHOD, "Unknown method.")
+
+
+def _path_id(text: str) -> int:
+    """A race id from the path; one no race can have is answered as an unknown race."""
+    race_id = limits.id_of(text)
+    if race_id is None:
+        raise RsuError(wire.RACE_NOT_FOUND, "Race not found.")
+    return race_id
+
+
+_DOMAIN_CODES: dict[type[DomainError], int] = {
+    NotFound: wire.INVALID_ID,
+    Unauthenticated: wire.KEY_AUTH_FAILED,
+    Forbidden: wire.PERMISSION_DENIED,
+}
+
+
+def _in_band(error: DomainError) -> RsuError:
+    """The RunSignup error for a core refusal: an invalid value, an unknown id, ..."""
+    code = next(
+        (c for kind, c in _DOMAIN_CODES.items() if isinstance(error, kind)),
+        wire.INVALID_PARAMETERS,
+    )
+    return RsuError(code, error.message)
 
 
 def create_runsignup(settings: Settings, database: Database) -> FastAPI:
@@ -451,6 +522,8 @@ def create_runsignup(settings: Settings, database: Database) -> FastAPI:
             return render(data, fmt, root)
         except RsuError as error:
             return render_error(error, fmt)
+        except DomainError as error:  # a core rule, told in RunSignup's in-band shape
+            return render_error(_in_band(error), fmt)
         except Exception:
             log.exception("runsignup request failed")
             return render_error(

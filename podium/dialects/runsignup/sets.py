@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import resources
+from podium.core import limits, resources
+from podium.core.errors import Invalid
 from podium.core.principal import Principal
 from podium.core.result_sets import RESULT_SETS, ResultSetCreate, ResultSetUpdate
 from podium.dialects.runsignup import wire
@@ -41,9 +42,29 @@ _FLAGS = {
 PACE_TYPES = ("T", "t", "M", "K", "N")
 
 
+# The longest text each setting holds; longer is refused (a cut name is a lost name).
+MAX_NAME = 200
+TEXT_LIMITS = {
+    "results_source_name": MAX_NAME,
+    "results_source_url": 2000,
+    "result_questions_contact_email": 320,
+    "result_questions_url": 2000,
+}
+
+
+def _text(value: Any, key: str) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)  # an XML or form number read as one
+    try:
+        return limits.text(value, key, TEXT_LIMITS.get(key, MAX_NAME))
+    except Invalid as exc:
+        raise invalid(exc.message) from None
+
+
 def settings_from(request: dict[str, Any]) -> tuple[str | None, bool, dict[str, Any]]:
     """(name, public, settings) from a new/edit-result-set request; omitted = default."""
-    name = request.get("individual_result_set_name")
+    raw_name = request.get("individual_result_set_name")
+    name = None if raw_name in (None, "") else _text(raw_name, "individual_result_set_name")
     public = wire.is_true(request["public_results"]) if request.get("public_results") else True
     out: dict[str, Any] = {}
     for key, default in DEFAULTS.items():
@@ -54,9 +75,9 @@ def settings_from(request: dict[str, Any]) -> tuple[str | None, bool, dict[str, 
             out[key] = wire.is_true(value)
         elif key in ("team_column_display_type", "sort_order"):
             try:
-                out[key] = int(value)
-            except (TypeError, ValueError):
-                raise invalid(f"Invalid {key}: {value!r}.") from None
+                out[key] = limits.bounded_int(value, key, -100, 100)
+            except Invalid:
+                raise invalid(f"Invalid {key}: an integer from -100 to 100 is expected.") from None
         elif key == "pace_type":
             if value not in PACE_TYPES:
                 raise invalid(f"Invalid pace_type: use one of {', '.join(PACE_TYPES)}.")
@@ -67,12 +88,10 @@ def settings_from(request: dict[str, Any]) -> tuple[str | None, bool, dict[str, 
                 if isinstance(value, list)
                 else wire.as_list(value.get("alt_event_id") if isinstance(value, dict) else value)
             )
-            out[key] = [int(v) for v in items if str(v).isdigit()]
+            out[key] = [i for v in items if (i := limits.id_of(v)) is not None]
         else:
-            out[key] = str(value)
-    if not -100 <= out["sort_order"] <= 100:
-        raise invalid("sort_order must be between -100 and 100.")
-    return (str(name).strip() if name not in (None, "") else None), public, out
+            out[key] = _text(value, key)
+    return (name.strip() or None if name is not None else None), public, out
 
 
 async def sets_of(session: AsyncSession, event_id: int) -> list[ResultSet]:

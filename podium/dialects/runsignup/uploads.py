@@ -8,6 +8,7 @@ in the log and move the event's leaderboard.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -16,8 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import resources
+from podium.core import limits, resources
 from podium.core import results as core_results
+from podium.core.errors import Invalid
 from podium.core.people import PEOPLE, PersonCreate
 from podium.core.principal import Principal
 from podium.core.results import RESULTS, ResultCreate, ResultUpdate, Split
@@ -26,6 +28,8 @@ from podium.dialects.runsignup.problems import RsuError, invalid
 from podium.store.tables import Competition, Entry, Result, ResultSet
 
 MAX_ROWS = 10_000
+MAX_PLACE = 10_000_000  # what the core stores as a place
+MAX_SHOWN = 100  # a name, city or custom field shown beside a result
 _SPLIT = re.compile(r"^split-(\d+)$")
 _SPLIT_PLACE = re.compile(r"^split-(\d+)-place$")
 _CUSTOM = re.compile(r"^custom-field-(\d+)$")
@@ -81,7 +85,7 @@ def _int(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if not text.isdigit():
+    if not limits.digits(text) or len(text) > limits.MAX_NUMBER_DIGITS:
         raise ValueError(value)
     return int(text)
 
@@ -120,7 +124,7 @@ def as_number(value: Any) -> int | str | None:
     if value is None:
         return None
     text = str(value)
-    return int(text) if text.isdigit() else text
+    return int(text) if limits.digits(text) and len(text) < 19 else text
 
 
 @dataclass
@@ -195,10 +199,13 @@ async def post_user_results(
                 tally = (True, None)
             else:
                 try:
-                    tally = (True, float(raw))
+                    number = float(raw) if not isinstance(raw, bool) else math.nan
                 except (TypeError, ValueError):
-                    problems.add(index, f"tally_value {raw!r} is not a number.")
+                    number = math.nan
+                if not math.isfinite(number):
+                    problems.add(index, "tally_value must be a finite number.")
                     continue
+                tally = (True, number)
         elevation = None
         if elevation_needed:
             try:
@@ -290,8 +297,8 @@ def _timer_fields(row: dict[str, Any]) -> dict[str, Any]:
         out["attributes"]["chip_status"] = chip_status
     if row.get("place") not in (None, ""):
         place = _int(row.get("place"))
-        if place is None or place < 1:
-            raise ValueError("place must be a positive integer.")
+        if place is None or not 1 <= place <= MAX_PLACE:
+            raise ValueError(f"place must be an integer from 1 to {MAX_PLACE}.")
         out["place"] = place
     for key, value in row.items():
         if _SPLIT.match(key) is not None:
@@ -308,8 +315,19 @@ def _timer_fields(row: dict[str, Any]) -> dict[str, Any]:
             None,
             "",
         ):
-            out["attributes"][key] = value
+            out["attributes"][key] = _shown_value(key, value)
     return out
+
+
+def _shown_value(key: str, value: Any) -> str | int | float:
+    """A display or custom field: text (at most ``MAX_SHOWN`` characters) or a number."""
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number: int | float = limits.check(value)  # within 64 bits, finite
+            return number
+        return limits.text(value, key, MAX_SHOWN)
+    except Invalid as exc:
+        raise ValueError(exc.message) from None
 
 
 async def post_full_results(

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import limits
 from podium.dialects.runsignup import races, wire
 from podium.dialects.runsignup.sets import set_settings
 from podium.dialects.runsignup.uploads import as_number
@@ -229,7 +230,7 @@ async def result_rows(
     split_names = sorted(
         {s["name"] for (result, _e, _p) in found for s in result.splits},
         key=lambda name: (
-            int(name.removeprefix("split-")) if name.removeprefix("split-").isdigit() else 0
+            int(name.removeprefix("split-")) if limits.digits(name.removeprefix("split-")) else 0
         ),
     )
     virtual = races.is_virtual(event)

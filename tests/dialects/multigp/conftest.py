@@ -71,6 +71,12 @@ class MultiGP:
     async def admin_token(self) -> str:
         return await make_token(self.database, ["admin"])
 
+    async def native(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call to the native API (``/api/v1``) as an instance admin."""
+        token = await self.admin_token()
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+            return await http.request(method, f"{self.server.url}/api/v1{path}", **kwargs)
+
     async def call(
         self, method: str, path: str, chapter: Chapter | str | None, data: Any = None, **extra: Any
     ) -> dict[str, Any]:

@@ -156,7 +156,7 @@ async def test_full_event(multigp: MultiGP, sharing: str) -> None:
             )
 
         # Results: every slot of every heat of both rounds, ten pushes at once.
-        # Pilot 1001+i flies 2+i+r laps in round r, so 1010 wins with 13 laps.
+        # Pilot 1001+i flies 2+i+r laps in round r, so 1010 wins with 12 + 13 laps.
         captures: list[Capture] = []
         expected: dict[tuple[int, int, int], dict[str, Any]] = {}
         for cycle, round_ in enumerate(rounds, start=1):
@@ -193,11 +193,12 @@ async def test_full_event(multigp: MultiGP, sharing: str) -> None:
     finally:
         api.close()
 
-    # The native API sees the same event: the leaderboard ranks the pushed results.
+    # The native API sees the same event: the leaderboard ranks the pushed results,
+    # Aggregate Laps summing both rounds (12 + 13 laps for the winner).
     board = await leaderboard(multigp, race_id, 10)
-    assert board["scoring"] == "most_laps"
+    assert board["scoring"] == "aggregate_laps"
     assert board["rows"][0]["subject_id"] == await person_of(multigp, "1010")
-    assert board["rows"][0]["display"].startswith("13 laps")
+    assert board["rows"][0]["display"].startswith("25 laps")
     assert board["rows"][-1]["subject_id"] == await person_of(multigp, "1001")
     assert [row["rank"] for row in board["rows"]] == list(range(1, 11))
     results = (await native(multigp, f"/competitions/{race_id}/results", limit=100))["data"]
@@ -308,7 +309,8 @@ async def test_zippyq_rounds(multigp: MultiGP) -> None:
     board = await leaderboard(multigp, race_id, 6)
     top = {row["subject_id"] for row in board["rows"][:2]}
     assert top == {await person_of(multigp, "2001"), await person_of(multigp, "2003")}
-    assert all(row["display"].startswith("9 laps") for row in board["rows"][:2])
+    # Aggregate Laps: 5 laps in round 1 and 9 in round 3.
+    assert all(row["display"].startswith("14 laps") for row in board["rows"][:2])
 
 
 # ---- refusals --------------------------------------------------------------------------------
