@@ -46,8 +46,13 @@ app = typer.Typer(
 org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage native API tokens.", no_args_is_help=True)
 results_app = typer.Typer(help="Import results.", no_args_is_help=True)
+credential_app = typer.Typer(
+    help="List and revoke credentials of every kind (tokens, dialect keys, logins).",
+    no_args_is_help=True,
+)
 app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
+app.add_typer(credential_app, name="credential")
 app.add_typer(results_app, name="results")
 app.add_typer(polympics_cli.app, name="polympics")
 app.add_typer(runsignup_cli.app, name="runsignup")
@@ -246,6 +251,66 @@ def token_revoke(token_id: int, database_url: DatabaseUrl = None) -> None:
 
     run_on_store(settings_for(database_url), work)
     console.print(f"Revoked token {token_id}.")
+
+
+@credential_app.command("list")
+def credential_list(
+    org: Annotated[str | None, typer.Option("--org", help="Organization slug or id.")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")
+    ] = None,
+    sessions: Annotated[
+        bool, typer.Option("--sessions", help="Also list logins (temporary keys, sessions).")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the credentials of every dialect and the native API (never their secrets)."""
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        organization_id = await _org_id(db, org)
+        async with db.read() as session:
+            rows = await credentials.list_credentials(
+                session, SYSTEM, organization_id=organization_id, kinds=kind, sessions=sessions
+            )
+        return [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "label": credentials.kind_of(c).label,
+                "identifier": c.identifier,
+                "name": c.name,
+                "organization_id": c.organization_id,
+                "revoked": c.revoked_at is not None,
+            }
+            for c in rows
+        ]
+
+    rows = run_on_store(settings_for(database_url), work)
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        console.print(
+            f"{row['id']:>5}  {row['label']:<26} {state:<8} {row['identifier']}  {row['name']}",
+            highlight=False,
+        )
+
+
+@credential_app.command("revoke")
+def credential_revoke(
+    credential_id: Annotated[int, typer.Argument(help="The id `podium credential list` shows.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a credential of any kind: refused from the next request on, by every worker."""
+
+    async def work(db: Database) -> str:
+        async with db.write() as session:
+            row = await credentials.revoke(session, SYSTEM, credential_id)
+            return f"{credentials.kind_of(row).label} {row.identifier}"
+
+    console.print(f"Revoked {run_on_store(settings_for(database_url), work)}.", highlight=False)
 
 
 @results_app.command("import")

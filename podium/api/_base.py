@@ -250,6 +250,19 @@ def revoke_token_call(token_id: int) -> Call[None]:
     return Call("DELETE", f"/tokens/{_id(token_id)}", _nothing)
 
 
+def list_credentials_call(
+    organization_id: int | None, kinds: Iterable[str], sessions: bool
+) -> Call[list[models.CredentialInfo]]:
+    params = query(organization_id=organization_id, kind=list(kinds) or None)
+    if sessions:
+        params["sessions"] = "true"
+    return Call("GET", "/credentials", _list_of(models.CredentialInfo), params)
+
+
+def revoke_credential_call(credential_id: int) -> Call[None]:
+    return Call("DELETE", f"/credentials/{_id(credential_id)}", _nothing)
+
+
 def list_events_call(
     after: int, limit: int | None, organization_id: int | None, competition_id: int | None
 ) -> Call[list[models.Event]]:

@@ -43,6 +43,7 @@ from podium.api.models import (
     Competition,
     CompetitionCreate,
     CompetitionUpdate,
+    CredentialInfo,
     Entry,
     EntryCreate,
     EntryUpdate,
@@ -662,6 +663,20 @@ class Client:
 
     def revoke_token(self, token_id: int) -> None:
         self._send(_base.revoke_token_call(token_id))
+
+    def list_credentials(
+        self,
+        *,
+        organization_id: int | None = None,
+        kinds: Iterable[str] = (),
+        sessions: bool = False,
+    ) -> list[CredentialInfo]:
+        """Credentials of every kind (tokens, dialect keys and logins); needs admin."""
+        return self._send(_base.list_credentials_call(organization_id, kinds, sessions))
+
+    def revoke_credential(self, credential_id: int) -> None:
+        """Refuse a credential of any kind from the next request on."""
+        self._send(_base.revoke_credential_call(credential_id))
 
     def list_events(
         self,
@@ -1285,6 +1300,18 @@ class AsyncClient:
 
     async def revoke_token(self, token_id: int) -> None:
         await self._send(_base.revoke_token_call(token_id))
+
+    async def list_credentials(
+        self,
+        *,
+        organization_id: int | None = None,
+        kinds: Iterable[str] = (),
+        sessions: bool = False,
+    ) -> list[CredentialInfo]:
+        return await self._send(_base.list_credentials_call(organization_id, kinds, sessions))
+
+    async def revoke_credential(self, credential_id: int) -> None:
+        await self._send(_base.revoke_credential_call(credential_id))
 
     async def list_events(
         self,

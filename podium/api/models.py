@@ -240,6 +240,22 @@ class Token(Model):
     revoked_at: datetime | None = None
 
 
+class CredentialInfo(Model):
+    """A credential of any kind (an API token, a dialect's key or login); never a secret."""
+
+    id: int
+    kind: str
+    label: str = Field(description="What the credential is, e.g. 'RunSignup API key'.")
+    dialect: str = Field(description="The API it opens: native, runsignup, multigp, ...")
+    identifier: str = Field(description="The public half (a key, a login, a token id).")
+    name: str
+    organization_id: int | None = None
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
 class TokenCreated(Token):
     token: str = Field(description="The secret token. Shown once; store it now.")
 

@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
 
@@ -216,3 +218,86 @@ async def revoke_token(session: AsyncSession, principal: Principal, token_id: in
             organization_id=credential.organization_id,
         )
     return credential
+
+
+# ---- every kind of credential: listed and revoked the same way ---------------------
+
+
+@dataclass(frozen=True)
+class CredentialKind:
+    """What a kind of credential is, for people who list and revoke them.
+
+    Dialects describe their kinds when they load (``describe``); the core lists and
+    revokes every kind the same way, since every request reads its credential's row.
+    ``session`` kinds are logins made by the credential above them (a temporary key,
+    a session id): listed only when asked for.
+    """
+
+    kind: str
+    label: str
+    dialect: str
+    session: bool = False
+
+
+KINDS: dict[str, CredentialKind] = {API_TOKEN: CredentialKind(API_TOKEN, "API token", "native")}
+
+
+def describe(kind: str, label: str, dialect: str, *, session: bool = False) -> None:
+    KINDS[kind] = CredentialKind(kind, label, dialect, session)
+
+
+def kind_of(credential: Credential) -> CredentialKind:
+    return KINDS.get(credential.kind) or CredentialKind(credential.kind, credential.kind, "")
+
+
+async def list_credentials(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    organization_id: int | None = None,
+    kinds: Sequence[str] | None = None,
+    sessions: bool = False,
+) -> list[Credential]:
+    """Every credential the principal administers (never a secret: only hashes are
+    stored), optionally of one organization or some kinds; logins of session kinds
+    only with ``sessions``."""
+    query = select(Credential).order_by(Credential.id)
+    if organization_id is not None:
+        query = query.where(Credential.organization_id == organization_id)
+    if principal.organization_id is not None:
+        query = query.where(Credential.organization_id == principal.organization_id)
+    if kinds is not None:
+        query = query.where(Credential.kind.in_(list(kinds)))
+    return [
+        c
+        for c in (await session.scalars(query)).all()
+        if principal.allows("admin", c.organization_id) and (sessions or not kind_of(c).session)
+    ]
+
+
+async def revoke(session: AsyncSession, principal: Principal, credential_id: int) -> Credential:
+    """Refuse a credential of any kind from the next request on, on every worker.
+
+    Revoking one twice is a no-op; a credential the principal may not administer
+    answers as one that does not exist.
+    """
+    credential = await session.get(Credential, credential_id)
+    if credential is None or not principal.allows("admin", credential.organization_id):
+        raise NotFound(f"No credential with id {credential_id}.")
+    mark_revoked(session, principal, credential)
+    return credential
+
+
+def mark_revoked(session: AsyncSession, principal: Principal, credential: Credential) -> None:
+    """Revoke ``credential`` (once) and log it; the caller has checked the permission."""
+    if credential.revoked_at is None:
+        credential.revoked_at = utcnow()
+        events.record(
+            session,
+            principal,
+            "credential.revoked",
+            "credential",
+            credential.id,
+            {"id": credential.id, "kind": credential.kind, "identifier": credential.identifier},
+            organization_id=credential.organization_id,
+        )

@@ -3,13 +3,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from podium.api import crud, models
 from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.core import credentials, events
 from podium.core.errors import Forbidden
+from podium.core.fields import CleanText
 from podium.core.limits import INT64_MAX
+from podium.store.tables import Credential
+
+KindName = Annotated[str, StringConstraints(max_length=40), CleanText]
 
 router = APIRouter(route_class=LimitedRoute)
 
@@ -36,6 +41,52 @@ async def revoke_token(token_id: crud.ObjectId, db: DB, actor: Actor) -> None:
         raise Forbidden("Revoking tokens needs the 'admin' scope.")
     async with db.write() as session:
         await credentials.revoke_token(session, actor, token_id)
+
+
+@router.get("/credentials", response_model=list[models.CredentialInfo], tags=["token"])
+async def list_credentials(
+    db: DB,
+    actor: Actor,
+    organization_id: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
+    kind: Annotated[list[KindName] | None, Query(description="Only these kinds.")] = None,
+    sessions: Annotated[
+        bool, Query(description="Also list logins (temporary keys, session ids).")
+    ] = False,
+) -> list[models.CredentialInfo]:
+    """Every credential the caller administers, of every dialect: tokens, keys, logins."""
+    if actor.top_level < 2:
+        raise Forbidden("Listing credentials needs the 'admin' scope.")
+    async with db.read() as session:
+        rows = await credentials.list_credentials(
+            session, actor, organization_id=organization_id, kinds=kind, sessions=sessions
+        )
+    return [_credential(row) for row in rows]
+
+
+def _credential(row: Credential) -> models.CredentialInfo:
+    described = credentials.kind_of(row)
+    return models.CredentialInfo(
+        id=row.id,
+        kind=row.kind,
+        label=described.label,
+        dialect=described.dialect,
+        identifier=row.identifier,
+        name=row.name,
+        organization_id=row.organization_id,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+    )
+
+
+@router.delete("/credentials/{credential_id}", status_code=204, tags=["token"])
+async def revoke_credential(credential_id: crud.ObjectId, db: DB, actor: Actor) -> None:
+    """Refuse a credential of any kind from the next request on, on every worker."""
+    if actor.top_level < 2:
+        raise Forbidden("Revoking credentials needs the 'admin' scope.")
+    async with db.write() as session:
+        await credentials.revoke(session, actor, credential_id)
 
 
 @router.get("/events", response_model=list[models.Event], tags=["event"])

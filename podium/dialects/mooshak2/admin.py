@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import events, resources
+from podium.core import credentials, resources
 from podium.core.challenges import CHALLENGES, ChallengeCreate, ChallengeUpdate
 from podium.core.competitions import COMPETITIONS, CompetitionCreate, CompetitionUpdate
 from podium.core.credentials import hash_secret
@@ -26,7 +26,6 @@ from podium.core.principal import Principal
 from podium.dialects.mooshak2 import storage
 from podium.dialects.mooshak2.wire import Role
 from podium.store.tables import Challenge, Competition, Credential, Person
-from podium.store.types import utcnow
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MAX_TEST_BYTES = 16 * 1024 * 1024
@@ -318,15 +317,5 @@ async def revoke_user(
         principal.require("admin", None)
     else:
         principal.require("write", row.organization_id)
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        events.record(
-            session,
-            principal,
-            "credential.revoked",
-            "credential",
-            row.id,
-            {"id": row.id, "kind": row.kind, "identifier": row.identifier},
-            organization_id=row.organization_id,
-        )
+    credentials.mark_revoked(session, principal, row)
     return row

@@ -20,13 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import external_ids, limits
+from podium.core import credentials, external_ids, limits
 from podium.store.tables import Challenge, Competition, Credential
 
 SCHEME = "mooshak"
 CONTEST_KIND = "contest"
 PROBLEM_KIND = "problem"
 USER_KIND = "mooshak_user"
+credentials.describe(USER_KIND, "Mooshak user", "mooshak2")
 
 # Mooshak's contest states and the core status each one maps to.
 STATUSES = {

@@ -14,10 +14,12 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import credentials
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.store.tables import Credential
 
 KIND = "multigp_chapter_key"
+credentials.describe(KIND, "MultiGP chapter API key", "multigp")
 _PREFIX = 8
 
 
@@ -92,6 +94,8 @@ async def _verify_once(credential_id: int, secret_hash: str | None, secret: str)
 
 USER = "multigp_user"
 SESSION = "multigp_session"
+credentials.describe(USER, "MultiGP user login", "multigp")
+credentials.describe(SESSION, "MultiGP session", "multigp", session=True)
 
 
 async def create_user(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import events, external_ids, resources, teams
+from podium.core import credentials, events, external_ids, resources, teams
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.core.errors import NotFound
 from podium.core.people import PEOPLE, PersonCreate
@@ -30,6 +30,7 @@ from podium.store.tables import Credential, Person, Team, TeamMember
 from podium.store.types import utcnow
 
 KIND = "nadeo_account"
+credentials.describe(KIND, "Nadeo account", "nadeo")
 SCHEME = "nadeo"
 WORLD = "301e1b69-7e13-11e8-8060-e284abfd2bc4"
 GENERATION = "token_generation"
@@ -201,9 +202,7 @@ async def revoke_account(session: AsyncSession, principal: Principal, login: str
     """Refuse the account's logins and every token it holds, from the next request on."""
     principal.require("admin", None)
     row = await find_account(session, login)
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        events.record(session, principal, "credential.revoked", "credential", row.id, _event(row))
+    credentials.mark_revoked(session, principal, row)
     return row
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import credentials
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.core.principal import Principal
 from podium.dialects.polympics import wire
@@ -27,6 +28,8 @@ from podium.store.types import utcnow
 
 APP = "polympics_app"
 SESSION = "polympics_session"
+credentials.describe(APP, "Polympics app", "polympics")
+credentials.describe(SESSION, "Polympics user session", "polympics", session=True)
 PERMISSIONS_KEY = "polympics_permissions"
 
 _AGE_PART = re.compile(r"^(\d+)([smhdwMy])$")

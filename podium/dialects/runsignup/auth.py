@@ -24,7 +24,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import credentials, events, limits
+from podium.core import credentials, limits
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
 from podium.core.errors import NotFound, Unauthenticated
 from podium.core.principal import Principal
@@ -37,6 +37,9 @@ from podium.store.types import utcnow
 KEY = "runsignup_key"
 USER = "runsignup_user"
 TMP = "runsignup_tmp"
+credentials.describe(KEY, "RunSignup API key", "runsignup")
+credentials.describe(USER, "RunSignup user login", "runsignup")
+credentials.describe(TMP, "RunSignup temporary key", "runsignup", session=True)
 TMP_LIFETIME = timedelta(hours=1)
 # A temporary key's expiry moves on use, but at most this often (it is a write).
 TMP_BUMP = timedelta(minutes=5)
@@ -261,24 +264,6 @@ async def logout(session: AsyncSession, tmp_key: str, tmp_secret: str) -> None:
     row.revoked_at = utcnow()
 
 
-def _event(row: Credential) -> dict[str, object]:
-    return {"id": row.id, "kind": row.kind, "identifier": row.identifier}
-
-
-def _revoke(session: AsyncSession, principal: Principal, row: Credential) -> None:
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        events.record(
-            session,
-            principal,
-            "credential.revoked",
-            "credential",
-            row.id,
-            _event(row),
-            organization_id=row.organization_id,
-        )
-
-
 async def keys_of(session: AsyncSession, race_id: int) -> list[Credential]:
     """The race's api keys, revoked ones too (the secrets are never stored)."""
     rows = await session.scalars(
@@ -295,7 +280,7 @@ async def revoke_key(session: AsyncSession, principal: Principal, api_key: str) 
     if row is None or not principal.allows("read", row.organization_id):
         raise NotFound(f"No RunSignup api key {api_key}.")
     principal.require("admin", row.organization_id)
-    _revoke(session, principal, row)
+    credentials.mark_revoked(session, principal, row)
     return row
 
 
@@ -309,7 +294,7 @@ async def revoke_user(session: AsyncSession, principal: Principal, email: str) -
     if row is None or not principal.allows("read", row.organization_id):
         raise NotFound(f"No RunSignup user {email}.")
     principal.require("admin", row.organization_id)
-    _revoke(session, principal, row)
+    credentials.mark_revoked(session, principal, row)
     # Checked on each use anyway; revoked too so that the rows say what happened.
     tmp_keys = await session.scalars(
         select(Credential).where(
