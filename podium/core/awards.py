@@ -78,7 +78,7 @@ async def holders(session: AsyncSession, award_ids: list[int]) -> dict[int, list
 async def give(session: AsyncSession, principal: Principal, award_id: int, person_id: int) -> bool:
     """Make the person a holder; False (and no event) when they already hold it."""
     award = await resources.get(session, principal, AWARDS, award_id)
-    principal.require("write", award.organization_id)
+    principal.require("setup", award.organization_id)
     await resources.get(session, principal, PEOPLE, person_id)
     held = await session.scalar(
         select(Awardee.id).where(Awardee.award_id == award_id, Awardee.person_id == person_id)
@@ -102,7 +102,7 @@ async def give(session: AsyncSession, principal: Principal, award_id: int, perso
 
 async def take(session: AsyncSession, principal: Principal, award_id: int, person_id: int) -> None:
     award = await resources.get(session, principal, AWARDS, award_id)
-    principal.require("write", award.organization_id)
+    principal.require("setup", award.organization_id)
     held = await session.scalar(
         select(Awardee).where(Awardee.award_id == award_id, Awardee.person_id == person_id)
     )

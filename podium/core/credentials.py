@@ -147,8 +147,7 @@ async def issue_token(
     principal.require("admin", command.organization_id)
     if command.organization_id is not None:
         await resources.get(session, principal, ORGANIZATIONS, command.organization_id)
-    wanted = max(SCOPES.index(s) for s in command.scopes)
-    if wanted > principal.top_level:
+    if not principal.holds(set(command.scopes)):
         raise Invalid("A token cannot be given a scope its creator does not hold.", field="scopes")
     if command.expires_at is not None and command.expires_at <= utcnow():
         raise Invalid("expires_at is in the past.", field="expires_at")

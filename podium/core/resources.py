@@ -83,6 +83,8 @@ class Resource(Generic[M]):
     competition_bound: bool = False
     # Extra checks on the values about to be stored.
     validate: Callable[[AsyncSession, M], Awaitable[None]] | None = None
+    # The permission that creates, changes and deletes it (``podium.core.principal``).
+    writes: str = "setup"
 
     async def load(self, session: AsyncSession, object_id: int) -> M:
         obj = await session.get(self.model, object_id)
@@ -159,7 +161,7 @@ async def create(
     values.update(fixed)
     obj = res.model(**values)
     scope = await res.scope(session, obj)
-    principal.require("write", scope.organization_id)
+    principal.require(res.writes, scope.organization_id)
     await _check_refs(session, principal, res, obj, scope)
     if res.validate is not None:
         await res.validate(session, obj)
@@ -182,7 +184,7 @@ async def update(
 ) -> M:
     obj = await get(session, principal, res, object_id)
     old_scope = await res.scope(session, obj)
-    principal.require("write", old_scope.organization_id)
+    principal.require(res.writes, old_scope.organization_id)
     prior = events.snapshot(obj)
     columns = res.model.__table__.columns
     changes = command.model_dump(exclude_unset=True)
@@ -197,7 +199,7 @@ async def update(
     with session.no_autoflush:
         scope = await res.scope(session, obj)
         if scope != old_scope:
-            principal.require("write", scope.organization_id)
+            principal.require(res.writes, scope.organization_id)
         await _check_refs(session, principal, res, obj, scope)
         if res.validate is not None:
             await res.validate(session, obj)
@@ -214,7 +216,7 @@ async def delete(
 ) -> None:
     obj = await get(session, principal, res, object_id)
     scope = await res.scope(session, obj)
-    principal.require("write", scope.organization_id)
+    principal.require(res.writes, scope.organization_id)
     prior = events.snapshot(obj)
     await session.delete(obj)
     await session.flush()

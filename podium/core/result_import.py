@@ -230,7 +230,7 @@ async def import_results(
     ``skip_invalid`` the valid rows are stored and the bad ones reported.
     """
     competition = await resources.get(session, principal, COMPETITIONS, competition_id)
-    principal.require("write", competition.organization_id)
+    principal.require("results", competition.organization_id)
     rows, warnings = read_csv(lines)
     report = ImportReport(rows=len(rows), warnings=warnings)
     look = await _lookups(session, competition_id, competition.organization_id)

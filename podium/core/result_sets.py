@@ -34,4 +34,5 @@ RESULT_SETS: Resource[ResultSet] = Resource(
     update=ResultSetUpdate,
     competition_bound=True,
     scope=_scope,
+    writes="results",
 )

@@ -113,6 +113,7 @@ RESULTS: Resource[Result] = Resource(
         "heat_id": HEATS,
         "slot_id": SLOTS,
     },
+    writes="results",
     validate=_validate,
 )
 
@@ -179,7 +180,7 @@ async def create_many(
     with ids reserved up front: no per-row round trip, no ORM objects.
     """
     competition = await resources.get(session, principal, COMPETITIONS, competition_id)
-    principal.require("write", competition.organization_id)
+    principal.require("results", competition.organization_id)
     owners = {
         column: await _owners(session, column, wanted)
         for column in _REF_COLUMNS

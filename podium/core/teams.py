@@ -66,7 +66,7 @@ async def add_member(
     session: AsyncSession, principal: Principal, team_id: int, command: MemberAdd
 ) -> TeamMember:
     team = await resources.get(session, principal, TEAMS, team_id)
-    principal.require("write", team.organization_id)
+    principal.require("setup", team.organization_id)
     await resources.get(session, principal, PEOPLE, command.person_id)
     existing = await session.scalar(
         select(TeamMember).where(
@@ -94,7 +94,7 @@ async def remove_member(
     session: AsyncSession, principal: Principal, team_id: int, person_id: int
 ) -> None:
     team = await resources.get(session, principal, TEAMS, team_id)
-    principal.require("write", team.organization_id)
+    principal.require("setup", team.organization_id)
     member = await session.scalar(
         select(TeamMember).where(TeamMember.team_id == team_id, TeamMember.person_id == person_id)
     )

@@ -393,3 +393,30 @@ class JudgeJob(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Membership(Base):
+    """An organizer account's role in one organization (``podium.core.roles``).
+
+    The account is a ``Credential`` of kind ``console_user``; its role here is read
+    on every request, so a change or a removal applies at once on every worker.
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = _fk("credentials.id", nullable=False)
+    organization_id: Mapped[int] = _fk("organizations.id", nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class LoginFailure(Base):
+    """A failed console login, by ``key`` (``account:<email>`` or ``address:<ip>``):
+    counted over a window to slow guessing, shared by every worker."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

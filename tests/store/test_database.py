@@ -8,7 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from podium.core import resources
@@ -18,7 +21,7 @@ from podium.core.organizations import OrganizationCreate, create_organization
 from podium.core.principal import SYSTEM
 from podium.store import migrate
 from podium.store.database import Database
-from podium.store.tables import Competition, Event, Organization
+from podium.store.tables import Base, Competition, Event, Organization
 
 
 async def _count(db: Database, model: type) -> int:
@@ -147,3 +150,15 @@ async def test_a_file_left_readable_by_an_older_version_is_tightened(tmp_path: P
     db = Database(f"sqlite+aiosqlite:///{path}")
     await db.dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_migrations_build_exactly_the_declared_tables(database: Database) -> None:
+    """What Alembic's autogenerate would add or drop after every migration: nothing."""
+
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with database.engine.connect() as connection:
+        found = await connection.run_sync(differences)
+    assert found == []

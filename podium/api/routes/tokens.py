@@ -29,7 +29,7 @@ async def create_token(body: models.TokenCreate, db: DB, actor: Actor) -> models
 
 @router.get("/tokens", response_model=list[models.Token], tags=["token"])
 async def list_tokens(db: DB, actor: Actor) -> object:
-    if actor.top_level < 2:
+    if not actor.holds({"admin"}):
         raise Forbidden("Listing tokens needs the 'admin' scope.")
     async with db.read() as session:
         return await credentials.list_tokens(session, actor)
@@ -37,7 +37,7 @@ async def list_tokens(db: DB, actor: Actor) -> object:
 
 @router.delete("/tokens/{token_id}", status_code=204, tags=["token"])
 async def revoke_token(token_id: crud.ObjectId, db: DB, actor: Actor) -> None:
-    if actor.top_level < 2:
+    if not actor.holds({"admin"}):
         raise Forbidden("Revoking tokens needs the 'admin' scope.")
     async with db.write() as session:
         await credentials.revoke_token(session, actor, token_id)
@@ -54,7 +54,7 @@ async def list_credentials(
     ] = False,
 ) -> list[models.CredentialInfo]:
     """Every credential the caller administers, of every dialect: tokens, keys, logins."""
-    if actor.top_level < 2:
+    if not actor.holds({"admin"}):
         raise Forbidden("Listing credentials needs the 'admin' scope.")
     async with db.read() as session:
         rows = await credentials.list_credentials(
@@ -83,7 +83,7 @@ def _credential(row: Credential) -> models.CredentialInfo:
 @router.delete("/credentials/{credential_id}", status_code=204, tags=["token"])
 async def revoke_credential(credential_id: crud.ObjectId, db: DB, actor: Actor) -> None:
     """Refuse a credential of any kind from the next request on, on every worker."""
-    if actor.top_level < 2:
+    if not actor.holds({"admin"}):
         raise Forbidden("Revoking credentials needs the 'admin' scope.")
     async with db.write() as session:
         await credentials.revoke(session, actor, credential_id)

@@ -106,7 +106,7 @@ async def _scope(
         organization_id = actor.organization_id
     if organization_id is not None:
         await resources.get(session, actor, ORGANIZATIONS, organization_id)
-        actor.require("write", organization_id)
+        actor.require("setup", organization_id)
     else:
         actor.require("admin", None)
     return organization_id, competition_id
@@ -114,7 +114,7 @@ async def _scope(
 
 async def _hook(session: AsyncSession, actor: Principal, webhook_id: int) -> Webhook:
     hook = await session.get(Webhook, webhook_id)
-    if hook is None or not actor.allows("write", hook.organization_id):
+    if hook is None or not actor.allows("setup", hook.organization_id):
         raise NotFound(f"No webhook {webhook_id}.")
     return hook
 
@@ -157,7 +157,7 @@ async def create_webhook(body: WebhookIn, db: DB, actor: Actor) -> dict[str, Any
 
 @router.get("/webhooks", response_model=list[models.Webhook])
 async def list_webhooks(db: DB, actor: Actor) -> list[dict[str, Any]]:
-    actor.require("write", actor.organization_id)
+    actor.require("setup", actor.organization_id)
     async with db.read() as session:
         query = select(Webhook).order_by(Webhook.id)
         if actor.organization_id is not None:

@@ -258,7 +258,7 @@ async def create_user(
         raise Invalid("Only an ADMIN can exist without a contest.", field="contest")
     if await storage.find_user(session, username, contest_id) is not None:
         raise Conflict(f"The user {username} already exists.")
-    principal.require("write", contest.organization_id if contest else None)
+    principal.require("setup", contest.organization_id if contest else None)
     if contest is not None:
         organization_id = contest.organization_id
     else:
@@ -316,6 +316,6 @@ async def revoke_user(
     if key is None:
         principal.require("admin", None)
     else:
-        principal.require("write", row.organization_id)
+        principal.require("setup", row.organization_id)
     credentials.mark_revoked(session, principal, row)
     return row

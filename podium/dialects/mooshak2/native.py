@@ -64,7 +64,7 @@ async def create_contest(body: ContestIn, db: DB, actor: Actor, request: Request
     async with db.write() as session:
         if body.organization_id is not None:
             await get(session, actor, ORGANIZATIONS, body.organization_id)
-            actor.require("write", body.organization_id)
+            actor.require("setup", body.organization_id)
         else:
             actor.require("admin", None)
         row = await admin.create_contest(

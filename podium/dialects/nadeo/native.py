@@ -76,7 +76,7 @@ async def _org(session: Any, actor: Actor, club_id: int | None, request: Request
     """The club (checked) or the official organization; writing needs the right scope."""
     if club_id is not None:
         org = await resources.get(session, actor, ORGANIZATIONS, club_id)
-        actor.require("write", org.id)
+        actor.require("setup", org.id)
         return org.id
     actor.require("admin", None)
     return await content.official(session, request.app.state.settings.nadeo_organization)
@@ -168,7 +168,7 @@ async def create_totd(body: TotdIn, db: DB, actor: Actor, request: Request) -> d
 @router.post("/records", status_code=201)
 async def submit_record(body: RecordIn, db: DB, actor: Actor) -> dict[str, Any]:
     """A time for an account; it replaces the record only when better."""
-    actor.require("write", None)
+    actor.require("setup", None)
     async with db.write() as session:
         made = await admin.submit_record(
             session, actor, body.account_id, body.map_uid, body.score, body.recorded_at

@@ -149,7 +149,7 @@ async def authenticate(session: AsyncSession, params: Params) -> tuple[Caller, C
                 organization_id=principal.organization_id,
                 any_race=True,
                 label=principal.label,
-                write=principal.allows("write", principal.organization_id),
+                write=principal.allows("results", principal.organization_id),
             ),
             None,
         )

@@ -88,7 +88,7 @@ async def add_participants(
         race = await races.find_race(session, race_id)
         if race is None:
             raise NotFound(f"No RunSignup race {race_id}.")
-        actor.require("write", race.organization_id)
+        actor.require("setup", race.organization_id)
         event = await races.find_event(session, race, body.event_id)
         if event is None:
             raise Invalid(
