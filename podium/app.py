@@ -15,6 +15,7 @@ from podium.api.models import Health
 from podium.api.responses import OrjsonResponse
 from podium.api.v1 import create_v1
 from podium.config import Settings, get_settings
+from podium.console import create_console
 from podium.dialects.mooshak2.judging import JudgeQueue
 from podium.dialects.mooshak2.routes import create_mooshak
 from podium.dialects.multigp.routes import create_multigp
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     app.mount("/api/v1", create_v1(settings, database, leaderboards))
+    app.mount("/console", create_console(settings, database))
     app.mount("/polympics", create_polympics(settings, database, deliveries))
     app.mount("/Rest", create_runsignup(settings, database))
     app.mount("/mgp/multigpwebservice", create_multigp(settings, database))

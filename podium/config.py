@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     judge_workers: int = Field(default=2, ge=0)
     judge_max_program_bytes: int = Field(default=100_000, gt=0)
 
+    # The organizer console: the address people reach Podium at, for the links in
+    # invitations and password resets (else the address of the request, or the CLI's
+    # --base-url); mail is sent when an SMTP server is set
+    # (``smtp://user:password@host:587``, ``smtps://...`` for TLS from the start).
+    public_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "podium@localhost"
+    # A console session ends this many hours after login.
+    console_session_hours: float = Field(default=12.0, gt=0)
+
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept in ``data_dir``.
 

@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import events
 from podium.core.errors import Invalid
 from podium.core.fields import Attributes, ExternalIds, Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
+from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
 from podium.store.tables import Competition
 
@@ -29,6 +31,33 @@ Scoring = Literal[
 ]
 TieRule = Literal["shared", "dense", "first_set"]
 """1,2,2,4 / 1,2,2,3 / distinct positions ordered by who set the score first."""
+
+# What each choice means, in words an organizer reads when choosing it.
+SCORING_HELP: dict[str, str] = {
+    "lowest_time": "Best finished time wins (road races, time trials).",
+    "personal_best": "Best time wins; a new record only counts when it beats the old one.",
+    "most_laps": "Most laps in one heat, then the shorter time of that heat.",
+    "aggregate_laps": "Laps added up over every round flown, then the shorter total time "
+    "(MultiGP Aggregate Laps, RotorHazard's class ranking).",
+    "fastest_lap": "The single fastest lap wins.",
+    "fastest_2_consecutive": "The fastest two laps in a row, within one heat.",
+    "fastest_3_consecutive": "The fastest three laps in a row, within one heat.",
+    "highest_points": "The best single points score wins.",
+    "aggregate_points": "Points added up (the best N results with the best_of option).",
+    "icpc": "Programming contest: most problems solved, then least penalty time.",
+}
+TIE_RULE_HELP: dict[str, str] = {
+    "shared": "Equal scores share a place and the next place is skipped: 1, 2, 2, 4.",
+    "dense": "Equal scores share a place and none is skipped: 1, 2, 2, 3.",
+    "first_set": "Equal scores are split: whoever set the score first is ahead.",
+}
+STATUS_HELP: dict[str, str] = {
+    "scheduled": "Not started; set up entries and heats.",
+    "open": "Registration or submissions open.",
+    "running": "Under way: results are coming in (set on the first result).",
+    "finished": "Over: results are final unless corrected.",
+    "cancelled": "Will not take place.",
+}
 
 
 class CompetitionCreate(Command):
@@ -105,6 +134,39 @@ COMPETITIONS: Resource[Competition] = Resource(
 
 
 MAX_DEPTH = 16
+
+
+WAITING = ("scheduled", "open")
+
+
+async def started(session: AsyncSession, principal: Principal, competition: Competition) -> None:
+    """A result arrived: a competition still waiting (and any waiting one above it) is
+    now running, so pages and feeds say so without anyone remembering to.
+
+    Part of recording the result, so it needs no permission beyond the result's.
+    """
+    current: Competition | None = competition
+    for _ in range(MAX_DEPTH):
+        if current is None:
+            return
+        if current.status in WAITING:
+            before = events.snapshot(current)
+            current.status = "running"
+            await session.flush()
+            events.record(
+                session,
+                principal,
+                "competition.updated",
+                "competition",
+                current.id,
+                events.snapshot(current),
+                organization_id=current.organization_id,
+                competition_id=current.id,
+                before=before,
+            )
+        if current.parent_id is None:
+            return
+        current = await session.get(Competition, current.parent_id)
 
 
 async def public_competition(session: AsyncSession, competition_id: int) -> Competition | None:

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
@@ -30,7 +30,7 @@ from podium.core import events, resources
 from podium.core.errors import Invalid, NotFound, Unauthenticated
 from podium.core.fields import CleanText, Id, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
-from podium.core.principal import SCOPES, Principal
+from podium.core.principal import PERMISSIONS, SCOPES, Principal
 from podium.core.resources import Command
 from podium.store.tables import Credential
 from podium.store.types import utcnow
@@ -40,8 +40,13 @@ TOKEN_PREFIX = "pdm_"  # noqa: S105 (a public prefix)
 _ID_CHARS = 16
 
 _hasher = PasswordHasher()
+GRANTS = (*SCOPES, *(p for p in PERMISSIONS if p not in SCOPES))
 
-Scope = Annotated[str, StringConstraints(pattern=r"^(read|write|admin)$")]
+# A token scope (read < write < admin) or single permissions: ["read", "results"] is a
+# token that may do what a timer does, and no more.
+Scope = Annotated[
+    str, StringConstraints(pattern=r"^(read|write|admin|results|judge|setup)$")
+]
 TokenName = Annotated[str, StringConstraints(max_length=200), CleanText]
 
 
@@ -159,7 +164,7 @@ async def issue_token(
         secret_hash=hash_secret(secret),
         name=command.name,
         organization_id=command.organization_id,
-        scopes=sorted(set(command.scopes), key=SCOPES.index),
+        scopes=sorted(set(command.scopes), key=GRANTS.index),
         expires_at=command.expires_at,
     )
     session.add(credential)
@@ -300,3 +305,72 @@ def mark_revoked(session: AsyncSession, principal: Principal, credential: Creden
             {"id": credential.id, "kind": credential.kind, "identifier": credential.identifier},
             organization_id=credential.organization_id,
         )
+
+
+# ---- making credentials for an organization: what the console offers -----------------
+
+
+@dataclass(frozen=True)
+class Made:
+    """A new credential's public half and its secrets, each shown once with a label."""
+
+    identifier: str
+    secrets: list[tuple[str, str]]
+
+
+Make = Callable[[AsyncSession, Principal, int, int | None, str, str], Awaitable[Made]]
+Targets = Callable[[AsyncSession, int], Awaitable[list[tuple[int, str]]]]
+
+
+@dataclass(frozen=True)
+class Maker:
+    """How an organization's owner makes one kind of credential (the dialect says).
+
+    ``make(session, principal, organization_id, target_id, choice, name)`` checks the
+    principal itself; ``targets`` lists what the credential is for (a race, a contest)
+    when it is for one thing; ``choices`` are what ``choice`` may be (token scopes,
+    a role). ``base_path`` is where a client sends its requests.
+    """
+
+    kind: str
+    label: str
+    base_path: str
+    usage: str
+    make: Make
+    target: str = ""
+    targets: Targets | None = None
+    choice: str = ""
+    choices: tuple[str, ...] = ()
+
+
+MAKERS: dict[str, Maker] = {}
+
+
+def offer(maker: Maker) -> None:
+    MAKERS[maker.kind] = maker
+
+
+async def _make_token(
+    session: AsyncSession,
+    principal: Principal,
+    organization_id: int,
+    _target: int | None,
+    choice: str,
+    name: str,
+) -> Made:
+    command = TokenCreate(organization_id=organization_id, scopes=[choice or "read"], name=name)
+    credential, token = await issue_token(session, principal, command)
+    return Made(credential.identifier, [("Token", token)])
+
+
+offer(
+    Maker(
+        API_TOKEN,
+        "API token",
+        "/api/v1",
+        "Send it as Authorization: Bearer <token> to the native API and its Python client.",
+        _make_token,
+        choice="Scope",
+        choices=SCOPES,
+    )
+)

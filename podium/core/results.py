@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
 from podium.core.challenges import CHALLENGES
-from podium.core.competitions import COMPETITIONS
+from podium.core.competitions import COMPETITIONS, started
 from podium.core.entries import ENTRIES
 from podium.core.errors import Invalid
 from podium.core.fields import Attributes, CleanText, Id, Millis, ResultStatus, UtcDateTime
@@ -211,6 +211,8 @@ async def create_many(
             organization_id=competition.organization_id,
             competition_id=competition_id,
         )
+    if ids:
+        await started(session, principal, competition)
     return ids
 
 

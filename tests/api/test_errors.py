@@ -363,6 +363,8 @@ ROUTES = {
     "/awards/{award_id}/holders/{person_id}": {"put", "delete"},
     "/tokens": {"get", "post"},
     "/tokens/{token_id}": {"delete"},
+    "/credentials": {"get"},
+    "/credentials/{credential_id}": {"delete"},
     "/events": {"get"},
 }
 

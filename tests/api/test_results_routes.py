@@ -472,3 +472,28 @@ async def test_people_without_entries_may_score(api: httpx.AsyncClient) -> None:
     doc = problem(await api.post(results_path(race), json={"entry_id": other_entry["id"]}), 422)
     assert doc["errors"][0]["field"] == "entry_id"
     assert await result_ids(api, race) == [free["id"]]
+
+
+async def test_the_first_result_starts_a_waiting_competition_and_its_parents(
+    api: httpx.AsyncClient,
+) -> None:
+    org = (await api.post("/organizations", json={"slug": "auto", "name": "Auto"})).json()
+    season = await make_competition(api, org["id"], "Season", status="open")
+    race = await make_competition(api, org["id"], "Race", parent_id=season["id"])
+    person = await make_person(api, "Runner", organization_id=org["id"])
+    before = len(await all_events(api))
+    await make_result(api, race["id"], person_id=person["id"], elapsed_ms=1000)
+    await make_result(api, race["id"], person_id=person["id"], elapsed_ms=2000)
+    new = (await all_events(api))[before:]
+    started = [e for e in new if e["type"] == "competition.updated"]
+    assert [(e["object_id"], e["before"]["status"], e["payload"]["status"]) for e in started] == [
+        (race["id"], "scheduled", "running"),
+        (season["id"], "open", "running"),
+    ]
+    assert [e["type"] for e in new].count("result.created") == 2  # the second adds no status
+    for competition in (race, season):
+        assert (await api.get(f"/competitions/{competition['id']}")).json()["status"] == "running"
+    # A finished competition stays finished when a late correction arrives.
+    ok(await api.patch(f"/competitions/{race['id']}", json={"status": "finished"}), 200)
+    await make_result(api, race["id"], person_id=person["id"], elapsed_ms=3000)
+    assert (await api.get(f"/competitions/{race['id']}")).json()["status"] == "finished"

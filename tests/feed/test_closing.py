@@ -91,7 +91,8 @@ def test_sigterm_ends_an_open_sse_stream_cleanly(tmp_path: Path) -> None:
         ) as api:
             org = api.post("/organizations", json={"slug": "stop", "name": "Stop"}).json()
             comp = api.post(
-                "/competitions", json={"organization_id": org["id"], "name": "R", "public": True}
+                "/competitions",
+                json={"organization_id": org["id"], "name": "R", "status": "running"},
             ).json()
 
         opened = threading.Event()

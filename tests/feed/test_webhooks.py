@@ -250,7 +250,11 @@ def test_a_server_killed_mid_delivery_redelivers_after_restart(
         with httpx.Client(base_url=f"{first.url}/api/v1", headers=headers) as api:
             org = ok(api.post("/organizations", json={"slug": "k", "name": "K"}), 201)
             comp = ok(
-                api.post("/competitions", json={"organization_id": org["id"], "name": "R"}), 201
+                api.post(
+                    "/competitions",
+                    json={"organization_id": org["id"], "name": "R", "status": "running"},
+                ),
+                201,
             )
             who = ok(api.post("/people", json={"name": "P", "organization_id": org["id"]}), 201)
             ok(

@@ -6,6 +6,7 @@ through the core services, so every change is in the event log.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -319,3 +320,54 @@ async def revoke_user(
         principal.require("setup", row.organization_id)
     credentials.mark_revoked(session, principal, row)
     return row
+
+
+async def _contests(session: AsyncSession, organization_id: int) -> list[tuple[int, str]]:
+    return [
+        (c.id, c.name)
+        for c in await storage.list_contests(session)
+        if c.organization_id == organization_id
+    ]
+
+
+async def _make_user(
+    session: AsyncSession,
+    principal: Principal,
+    organization_id: int,
+    contest_id: int | None,
+    choice: str,
+    name: str,
+) -> credentials.Made:
+    """A contest login named ``name`` with a generated password (shown once)."""
+    principal.require("admin", organization_id)
+    contest = await session.get(Competition, contest_id) if contest_id is not None else None
+    if contest is None or contest.organization_id != organization_id:
+        raise NotFound("Choose one of this organization's contests.")
+    if contest.kind != storage.CONTEST_KIND:
+        raise NotFound("Choose one of this organization's contests.")
+    password = secrets.token_urlsafe(12)
+    await create_user(
+        session,
+        principal,
+        username=name,
+        password=password,
+        role=choice or "TEAM",
+        contest_id=str(contest.id),
+    )
+    return credentials.Made(name, [("Username", name), ("Password", password)])
+
+
+credentials.offer(
+    credentials.Maker(
+        storage.USER_KIND,
+        "Mooshak user",
+        "/mooshak/api",
+        "Log in with the username and password (mooshak2api: login(BASE_URL, user, "
+        "password, contest)); the name you give is the username.",
+        _make_user,
+        target="Contest",
+        targets=_contests,
+        choice="Role",
+        choices=("TEAM", "JUDGE"),
+    )
+)

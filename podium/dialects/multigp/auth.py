@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import credentials
 from podium.core.credentials import VERIFIED, hash_secret, verify_secret_async
+from podium.core.principal import Principal
 from podium.store.tables import Credential
 
 KIND = "multigp_chapter_key"
@@ -178,3 +179,28 @@ async def logout(session: AsyncSession, session_id: object) -> None:
         )
         if row is not None and await verify_secret_async(row.secret_hash, session_id):
             await session.delete(row)
+
+
+async def _make(
+    session: AsyncSession,
+    principal: Principal,
+    organization_id: int,
+    _target: int | None,
+    _choice: str,
+    name: str,
+) -> credentials.Made:
+    principal.require("admin", organization_id)
+    key = await create_key(session, organization_id, name)
+    return credentials.Made(key[:_PREFIX], [("Chapter API key", key)])
+
+
+credentials.offer(
+    credentials.Maker(
+        KIND,
+        "MultiGP chapter API key",
+        "/mgp/multigpwebservice",
+        "In RotorHazard's MultiGP Toolkit, paste the key as the chapter API key and the "
+        "base URL as the MultiGP server address.",
+        _make,
+    )
+)

@@ -31,7 +31,8 @@ from podium.core.principal import Principal
 from podium.dialects.runsignup import wire
 from podium.dialects.runsignup.params import Params
 from podium.dialects.runsignup.problems import RsuError, invalid
-from podium.store.tables import Credential
+from podium.dialects.runsignup.races import RACE as RACE_KIND
+from podium.store.tables import Competition, Credential
 from podium.store.types import utcnow
 
 KEY = "runsignup_key"
@@ -306,3 +307,46 @@ async def revoke_user(session: AsyncSession, principal: Principal, email: str) -
     for tmp in tmp_keys:
         tmp.revoked_at = row.revoked_at
     return row
+
+
+async def _races(session: AsyncSession, organization_id: int) -> list[tuple[int, str]]:
+    found = await session.execute(
+        select(Competition.id, Competition.name)
+        .where(
+            Competition.organization_id == organization_id,
+            Competition.kind == RACE_KIND,
+            Competition.parent_id.is_(None),
+        )
+        .order_by(Competition.id)
+    )
+    return [(race_id, name) for race_id, name in found]
+
+
+async def _make(
+    session: AsyncSession,
+    principal: Principal,
+    organization_id: int,
+    race_id: int | None,
+    _choice: str,
+    name: str,
+) -> credentials.Made:
+    principal.require("admin", organization_id)
+    race = await session.get(Competition, race_id) if race_id is not None else None
+    if race is None or race.organization_id != organization_id or race.kind != RACE_KIND:
+        raise NotFound("Choose one of this organization's RunSignup races.")
+    api_key, api_secret = await create_key(session, race.id, organization_id, name)
+    return credentials.Made(api_key, [("api_key", api_key), ("api_secret", api_secret)])
+
+
+credentials.offer(
+    credentials.Maker(
+        KEY,
+        "RunSignup API key",
+        "/Rest",
+        "Timing software sends api_key and api_secret with each call; the base URL "
+        "replaces https://runsignup.com/Rest.",
+        _make,
+        target="Race",
+        targets=_races,
+    )
+)
