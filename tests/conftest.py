@@ -32,6 +32,8 @@ from podium.store import migrate
 from podium.store.database import Database
 from podium.store.tables import Base
 
+pytest_plugins = ["tests.browsing"]
+
 POSTGRES_URL = os.environ.get("PODIUM_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("PODIUM_TEST_REDIS_URL")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

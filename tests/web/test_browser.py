@@ -10,17 +10,16 @@ a running asyncio loop, and the server runs in its own thread.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
-import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from podium import demo
@@ -28,36 +27,8 @@ from podium.config import Settings
 from podium.dialects.runsignup import auth
 from podium.store.database import Database
 from podium.store.tables import Competition, Person
-from tests.conftest import LiveServer, _unavailable
-
-try:
-    from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the dev install
-    sync_playwright = None  # type: ignore[assignment]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-T = TypeVar("T")
-
-
-def in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine on a fresh loop in its own thread, away from pytest's loop."""
-    out: list[T] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            out.append(asyncio.run(make()))
-        except BaseException as exc:  # re-raised in the test thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return out[0]
+from tests.browsing import DESKTOP, PHONE, in_thread, shoot
+from tests.conftest import LiveServer
 
 
 @dataclass
@@ -113,24 +84,6 @@ def served(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         yield Demo(server, ids, people, key)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        _unavailable("Playwright", "is not installed (pip install playwright)")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        _unavailable("Chromium", "is not installed (apt-get install -y chromium)")
-    assert chromium is not None
-    with sync_playwright() as playwright:
-        launched = _launch(playwright, chromium)
-        yield launched
-        launched.close()
-
-
-def _launch(playwright: Playwright, chromium: str) -> Browser:
-    return playwright.chromium.launch(executable_path=chromium, headless=True)
-
-
 @pytest.fixture
 def page(browser: Browser, served: Demo) -> Iterator[Page]:
     """A desktop page; closed before the server so no feed stays open."""
@@ -138,11 +91,6 @@ def page(browser: Browser, served: Demo) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
-
-
-def shoot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def settled(page: Page) -> None:
