@@ -138,6 +138,7 @@ def run(n: int = 1_000_000, requests: int = 2_000, concurrency: int = 8) -> list
         work = Path(tmp)
         db_path = work / "bench.db"
         env = {"PODIUM_DATABASE_URL": f"sqlite:///{db_path}", "PODIUM_LOG_LEVEL": "warning"}
+        podium_cli(["migrate"], env, work)  # only migrate, demo and serve create a store
         account: dict[str, Any] = json.loads(
             podium_cli(["nadeo", "account", "create", "--json"], env, work)
         )

@@ -4,32 +4,61 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
+import logging
 import os
+import re
+import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 import uvicorn
+from pydantic import TypeAdapter, ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium import __version__, demo
+from podium import __version__, demo, mail
 from podium.clitools import (
+    ID,
     DatabaseUrl,
     JsonFlag,
+    Org,
+    check_store,
+    choice,
     console,
+    emit_json,
     err,
+    fail,
+    organization,
+    organization_id,
+    parse_time,
+    read_text,
     run_on_store,
+    say,
     settings_for,
+    show,
+    warn,
 )
-from podium.config import get_settings
-from podium.core import credentials, limits, organizations, result_import
-from podium.core.errors import DomainError
+from podium.config import Settings, get_settings
+from podium.core import (
+    accounts,
+    competitions,
+    credentials,
+    logins,
+    organizations,
+    resources,
+    result_import,
+)
+from podium.core.competitions import COMPETITIONS, CompetitionCreate, CompetitionUpdate
+from podium.core.errors import NotFound
 from podium.core.organizations import OrganizationCreate
-from podium.core.principal import SCOPES, SYSTEM
+from podium.core.principal import SYSTEM
+from podium.core.roles import ROLE_NAMES
 from podium.dialects.mooshak2 import cli as mooshak_cli
 from podium.dialects.multigp import cli as multigp_cli
 from podium.dialects.nadeo import cli as nadeo_cli
@@ -38,12 +67,20 @@ from podium.dialects.runsignup import cli as runsignup_cli
 from podium.feed import cli as webhook_cli
 from podium.logs import configure
 from podium.store.database import Database
-from podium.store.tables import Organization
+from podium.store.tables import Competition, Credential, Membership, Organization
 
 app = typer.Typer(
-    help="Podium: a self-hostable competition results platform.", no_args_is_help=True
+    help="Podium: a self-hostable competition results platform.",
+    no_args_is_help=True,
+    # A traceback (a bug, never a user's mistake) must not print local variables:
+    # they hold passwords and secrets.
+    pretty_exceptions_show_locals=False,
 )
 org_app = typer.Typer(help="Manage organizations.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Organizer accounts of the web console and their roles.", no_args_is_help=True
+)
+competition_app = typer.Typer(help="Competitions (a tree of them).", no_args_is_help=True)
 token_app = typer.Typer(help="Manage native API tokens.", no_args_is_help=True)
 results_app = typer.Typer(help="Import results.", no_args_is_help=True)
 credential_app = typer.Typer(
@@ -51,6 +88,8 @@ credential_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(competition_app, name="competition")
 app.add_typer(token_app, name="token")
 app.add_typer(credential_app, name="credential")
 app.add_typer(results_app, name="results")
@@ -75,11 +114,11 @@ def serve(
     database_url: DatabaseUrl = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (PostgreSQL only).")] = 1,
 ) -> None:
-    """Serve Podium over HTTP (migrates the store first)."""
+    """Serve Podium over HTTP (migrates the store first, creating it if needed)."""
     settings = settings_for(database_url)
     if workers > 1 and settings.database_url.startswith("sqlite"):
-        err.print("[red]error:[/red] several workers need PostgreSQL; SQLite serves one process.")
-        raise typer.Exit(2)
+        fail("several workers need PostgreSQL; SQLite serves one process.", 2)
+    check_store(settings, create=True)
     os.environ["PODIUM_DATABASE_URL"] = settings.database_url
     get_settings.cache_clear()
     configure(settings.log_level, settings.log_json)
@@ -97,22 +136,24 @@ def serve(
 
 @app.command()
 def migrate(database_url: DatabaseUrl = None) -> None:
-    """Bring the store's schema up to date."""
-    run_on_store(settings_for(database_url), lambda _db: asyncio.sleep(0))
+    """Bring the store's schema up to date (creates a new SQLite store if there is none)."""
+    run_on_store(settings_for(database_url), lambda _db: asyncio.sleep(0), create=True)
     console.print("The store is up to date.")
 
 
 @app.command("demo")
 def load_demo(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
-    """Load the demo dataset. Running it again changes nothing."""
-    loaded = run_on_store(settings_for(database_url), demo.load)
+    """Load the demo dataset (creating the store if needed). Running it again changes nothing."""
+    loaded = run_on_store(settings_for(database_url), demo.load, create=True)
     if as_json:
-        console.print_json(json.dumps(loaded))
-        return
-    if loaded["created"]:
+        emit_json(loaded)
+    elif loaded["created"]:
         console.print(f"Loaded demo organizations: {', '.join(loaded['created'])}.")
     else:
         console.print("The demo data is already loaded.")
+
+
+# ---- organizations --------------------------------------------------------------------
 
 
 @org_app.command("create")
@@ -132,10 +173,7 @@ def org_create(
             return {"id": org.id, "slug": org.slug, "name": org.name}
 
     created = run_on_store(settings_for(database_url), work)
-    if as_json:
-        console.print_json(json.dumps(created))
-    else:
-        console.print(f"Created organization {created['id']} ({created['slug']}).")
+    show(created, as_json, f"Created organization {created['id']} ({created['slug']}).")
 
 
 @org_app.command("list")
@@ -149,28 +187,534 @@ def org_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> Non
 
     rows = run_on_store(settings_for(database_url), work)
     if as_json:
-        console.print_json(json.dumps(rows))
+        emit_json(rows)
         return
     for row in rows:
-        console.print(f"{row['id']:>5}  {row['slug']:<24} {row['name']}")
+        say(f"{row['id']:>5}  {row['slug']:<24} {row['name']}")
 
 
-async def _org_id(db: Database, org: str | None) -> int | None:
-    if org is None:
-        return None
-    async with db.read() as session:
-        found = await organizations.by_slug(session, org)
-        if found is None and (object_id := limits.id_of(org)) is not None:
-            found = await session.get(Organization, object_id)
-    if found is None:
-        raise DomainError(f"No organization {org!r}.")
-    return found.id
+# ---- organizer accounts -------------------------------------------------------------
+
+Role = Annotated[
+    str,
+    typer.Option("--role", parser=choice(ROLE_NAMES), help=f"One of {', '.join(ROLE_NAMES)}."),
+]
+RequiredOrg = Annotated[
+    str, typer.Option("--org", metavar="SLUG|ID", help="Organization slug or id.")
+]
+Email = Annotated[str, typer.Argument(help="The account's email address.")]
+
+
+async def _account(session: AsyncSession, email: str) -> Credential:
+    user = await accounts.find_user(session, email)
+    if user is None:
+        raise NotFound(f"No account for {email}.")
+    return user
+
+
+@user_app.command("create")
+def user_create(
+    email: Email,
+    org: RequiredOrg,
+    role: Role,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (default: from the email).")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="At least 10 characters; generated (and printed once) when omitted."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an organizer account with ROLE in the organization (how an organization gets
+    its first owner). For an existing account, only its role there is added or changed."""
+    secret = password if password is not None else secrets.token_urlsafe(12)
+
+    async def work(db: Database) -> dict[str, Any]:
+        address = accounts.check_email(email)
+        where = await organization(db, org)
+        async with db.write() as session:
+            user = await accounts.find_user(session, address)
+            created = user is None
+            if user is None:
+                command = accounts.UserCreate(email=address, password=secret, name=name or "")
+                user = await accounts.create_user(session, SYSTEM, command)
+            before = await accounts.membership(session, user.id, where.id)
+            await accounts.add_member(session, SYSTEM, user, where.id, role)
+            return {
+                "id": user.id,
+                "email": user.identifier,
+                "name": user.name,
+                "created": created,
+                "organization": where.slug,
+                "organization_id": where.id,
+                "role": role,
+                "previous_role": before.role if before is not None else None,
+                "active": user.revoked_at is None,
+            }
+
+    made = run_on_store(settings_for(database_url), work)
+    if made["created"] and password is None:
+        made["password"] = secret
+    if not made["created"]:
+        if password is not None:
+            warn("the account exists already: its password was left as it was.")
+        if name is not None:
+            warn("the account exists already: its name was left as it was.")
+    if as_json:
+        emit_json(made)
+        return
+    where = f"{made['role']} of {made['organization']}"
+    if made["created"]:
+        say(f"Created account {made['email']}, {where}.")
+        if password is None:
+            say(f"Password (shown only once): {secret}")
+    elif made["previous_role"] == made["role"]:
+        say(f"The account {made['email']} exists already; it is {where} already.")
+    elif made["previous_role"] is None:
+        say(f"The account {made['email']} exists already; it is now {where}.")
+    else:
+        say(
+            f"The account {made['email']} exists already; it is now {where} "
+            f"(was {made['previous_role']})."
+        )
+    if not made["active"]:
+        warn(f"the account {made['email']} is disabled: it cannot log in.")
+
+
+@user_app.command("list")
+def user_list(org: Org = None, database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
+    """List organizer accounts with their role in each organization (never a password)."""
+
+    async def work(db: Database) -> list[dict[str, Any]]:
+        only = await organization_id(db, org)
+        async with db.read() as session:
+            users = (
+                await session.scalars(
+                    select(Credential)
+                    .where(Credential.kind == accounts.USER)
+                    .order_by(Credential.identifier)
+                )
+            ).all()
+            query = (
+                select(Membership, Organization)
+                .join(Organization, Organization.id == Membership.organization_id)
+                .order_by(Organization.slug)
+            )
+            if only is not None:
+                query = query.where(Membership.organization_id == only)
+            roles: dict[int, list[dict[str, Any]]] = {}
+            for member, where in await session.execute(query):
+                roles.setdefault(member.user_id, []).append(
+                    {"organization": where.slug, "organization_id": where.id, "role": member.role}
+                )
+        return [
+            {
+                "id": user.id,
+                "email": user.identifier,
+                "name": user.name,
+                "active": user.revoked_at is None,
+                "memberships": roles.get(user.id, []),
+            }
+            for user in users
+            if only is None or user.id in roles
+        ]
+
+    rows = run_on_store(settings_for(database_url), work)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("No organizer accounts.")
+    for row in rows:
+        state = "active" if row["active"] else "disabled"
+        places = ", ".join(f"{m['role']} of {m['organization']}" for m in row["memberships"])
+        say(f"{row['email']:<32} {state:<9} {row['name']:<24} {places or '-'}")
+
+
+@user_app.command("role")
+def user_role(email: Email, org: RequiredOrg, role: Role, database_url: DatabaseUrl = None) -> None:
+    """Change an account's role in an organization it is a member of."""
+
+    async def work(db: Database) -> tuple[str, str, str]:
+        where = await organization(db, org)
+        async with db.write() as session:
+            user = await _account(session, email)
+            member = await accounts.membership(session, user.id, where.id)
+            if member is None:
+                raise NotFound(
+                    f"{user.identifier} is not a member of {where.slug}: "
+                    "add them with `podium user create`."
+                )
+            before = member.role
+            await accounts.set_role(session, SYSTEM, where.id, member.id, role)
+            return user.identifier, where.slug, before
+
+    address, slug, before = run_on_store(settings_for(database_url), work)
+    if before == role:
+        say(f"{address} is {role} of {slug} already.")
+    else:
+        say(f"{address} is now {role} of {slug} (was {before}).")
+
+
+@user_app.command("remove")
+def user_remove(email: Email, org: RequiredOrg, database_url: DatabaseUrl = None) -> None:
+    """Remove an account from an organization (the account itself stays)."""
+
+    async def work(db: Database) -> tuple[str, str]:
+        where = await organization(db, org)
+        async with db.write() as session:
+            user = await _account(session, email)
+            member = await accounts.membership(session, user.id, where.id)
+            if member is None:
+                raise NotFound(f"{user.identifier} is not a member of {where.slug}.")
+            await accounts.remove_member(session, SYSTEM, where.id, member.id)
+            return user.identifier, where.slug
+
+    address, slug = run_on_store(settings_for(database_url), work)
+    say(f"Removed {address} from {slug}.")
+
+
+class _MailProblems(logging.Handler):
+    """While in a ``with``: why ``podium.mail`` could not send, for the operator to read
+    (instead of a bare log line)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reasons: list[str] = []
+        self._logger = logging.getLogger("podium.mail")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.reasons.append(str(getattr(record, "reason", record.getMessage())))
+
+    def __enter__(self) -> _MailProblems:
+        self._logger.addHandler(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._logger.removeHandler(self)
+
+
+RESET_PATH = "/console/reset?ticket="
+"""Where the console takes a reset ticket (``podium.console.logins``): in the query
+string, which the access log never writes."""
+
+
+def _base_url(settings: Settings, given: str | None) -> str:
+    if given is not None:
+        if not re.match(r"^https?://[^/\s]+", given):
+            raise typer.BadParameter(
+                "give the address people reach Podium at, e.g. https://results.example.org",
+                param_hint="'--base-url'",
+            )
+        return given.rstrip("/")
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = "localhost" if settings.host in ("0.0.0.0", "::", "") else settings.host  # noqa: S104
+    return f"http://{host}:{settings.port}"
+
+
+@user_app.command("reset")
+def user_reset(
+    email: Email,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The address people reach Podium at (default: PODIUM_PUBLIC_URL, else "
+            "http://HOST:PORT from the settings)."
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make a one-hour password reset link for an account and print it; it is also
+    mailed to the account when PODIUM_SMTP_URL is set."""
+    settings = settings_for(database_url)
+    base = _base_url(settings, base_url)
+    hours = int(logins.RESET_LIFETIME.total_seconds() // 3600)
+    lifetime = f"{hours} hour{'s' * (hours != 1)}"
+    problems = _MailProblems()
+
+    async def work(db: Database) -> dict[str, Any]:
+        async with db.write() as session:
+            user, ticket = await logins.begin_reset(session, SYSTEM, email)
+            address, active = user.identifier, user.revoked_at is None
+        link = f"{base}{RESET_PATH}{ticket}"
+        # Mailed once the ticket is committed, so the link works when it arrives.
+        with problems:
+            mailed = await mail.send(
+                settings,
+                address,
+                "Choose a new Podium password",
+                f"A new password was asked for your Podium account {address}.\n\n"
+                f"Choose it here (the link works once, for {lifetime}):\n{link}\n\n"
+                "If you did not expect this, you can ignore this message.\n",
+            )
+        return {
+            "email": address,
+            "link": link,
+            "expires_in_seconds": int(logins.RESET_LIFETIME.total_seconds()),
+            "mail_configured": bool(settings.smtp_url),
+            "mailed": mailed,
+            "active": active,
+        }
+
+    out = run_on_store(settings, work)
+    if not out["active"]:
+        warn(f"the account {out['email']} is disabled: a new password will not let it log in.")
+    if as_json:
+        emit_json(out)
+        return
+    say(f"Password reset link for {out['email']} (works once, for {lifetime}):")
+    say(out["link"])
+    if out["mailed"]:
+        say(f"Mailed to {out['email']}.")
+    elif out["mail_configured"]:
+        why = f": {problems.reasons[-1]}" if problems.reasons else ""
+        warn(f"the link was not mailed{why}. Pass it on yourself.")
+
+
+@user_app.command("disable")
+def user_disable(email: Email, database_url: DatabaseUrl = None) -> None:
+    """Disable an account: it cannot log in, and its sessions end at once."""
+
+    async def work(db: Database) -> tuple[str, bool]:
+        async with db.write() as session:
+            user = await _account(session, email)
+            already = user.revoked_at is not None
+            credentials.mark_revoked(session, SYSTEM, user)
+            return user.identifier, already
+
+    address, already = run_on_store(settings_for(database_url), work)
+    if already:
+        say(f"The account {address} was disabled already.")
+    else:
+        say(f"Disabled the account {address}; its sessions have ended.")
+
+
+# ---- competitions ---------------------------------------------------------------------
+
+SCORINGS: tuple[str, ...] = get_args(competitions.Scoring)
+TIE_RULES: tuple[str, ...] = get_args(competitions.TieRule)
+STATUSES: tuple[str, ...] = get_args(competitions.Status)
+_KIND = TypeAdapter(competitions.Kind)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise typer.BadParameter(
+            f"{name!r} is not a time zone; use a name like UTC or Europe/Lisbon.",
+            param_hint="'--timezone'",
+        ) from None
+
+
+def _kind(value: str) -> str:
+    try:
+        return _KIND.validate_python(value)
+    except ValidationError:
+        raise typer.BadParameter(
+            f"{value!r}: use lower-case letters and _ (up to 40), e.g. event, race, round.",
+            param_hint="'--kind'",
+        ) from None
+
+
+def _competition_json(row: Competition) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "organization_id": row.organization_id,
+        "parent_id": row.parent_id,
+        "name": row.name,
+        "kind": row.kind,
+        "status": row.status,
+        "scoring": row.scoring,
+        "tie_rule": row.tie_rule,
+        "public": row.public,
+        "starts_at": row.starts_at.isoformat() if row.starts_at else None,
+        "ends_at": row.ends_at.isoformat() if row.ends_at else None,
+    }
+
+
+CompetitionId = Annotated[int, typer.Argument(**ID, help="The competition's id.")]
+
+
+@competition_app.command("create")
+def competition_create(
+    name: Annotated[str, typer.Argument(help="The competition's name.")],
+    org: RequiredOrg,
+    parent: Annotated[
+        int | None, typer.Option(**ID, help="The competition it is part of (its id).")
+    ] = None,
+    kind: Annotated[str, typer.Option(help="What it is: event, race, round, season…")] = "event",
+    scoring: Annotated[
+        str,
+        typer.Option(parser=choice(SCORINGS), help=f"One of {', '.join(SCORINGS)}."),
+    ] = "lowest_time",
+    tie_rule: Annotated[
+        str, typer.Option(parser=choice(TIE_RULES), help=f"One of {', '.join(TIE_RULES)}.")
+    ] = "shared",
+    starts: Annotated[
+        str | None, typer.Option(help="Start, ISO 8601 (e.g. 2025-06-01T09:00).")
+    ] = None,
+    ends: Annotated[str | None, typer.Option(help="End, ISO 8601.")] = None,
+    timezone: Annotated[
+        str, typer.Option(help="Zone of --starts/--ends without an offset, e.g. Europe/Lisbon.")
+    ] = "UTC",
+    private: Annotated[
+        bool, typer.Option("--private", help="Hidden from the public until published.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a competition (times are stored in UTC)."""
+    zone = _zone(timezone)
+    wanted_kind = _kind(kind)
+    starts_at = parse_time(starts, "--starts", zone)
+    ends_at = parse_time(ends, "--ends", zone)
+
+    async def work(db: Database) -> dict[str, Any]:
+        where = await organization(db, org)
+        command = CompetitionCreate(
+            organization_id=where.id,
+            name=name,
+            parent_id=parent,
+            kind=wanted_kind,
+            scoring=scoring,
+            tie_rule=tie_rule,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            public=not private,
+        )
+        async with db.write() as session:
+            row = await resources.create(session, SYSTEM, COMPETITIONS, command)
+            return {**_competition_json(row), "organization": where.slug}
+
+    made = run_on_store(settings_for(database_url), work)
+    show(
+        made,
+        as_json,
+        f"Created competition {made['id']} ({made['name']}) in {made['organization']}.",
+    )
+
+
+def _tree(rows: list[Competition]) -> list[tuple[int, Competition]]:
+    """``rows`` in tree order, each with its depth (children under their parent)."""
+    known = {row.id for row in rows}
+    children: dict[int | None, list[Competition]] = {}
+    for row in rows:
+        parent = row.parent_id if row.parent_id in known else None
+        children.setdefault(parent, []).append(row)
+    out: list[tuple[int, Competition]] = []
+    seen: set[int] = set()
+    stack = [(0, row) for row in reversed(children.get(None, []))]
+    while stack:
+        depth, row = stack.pop()
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        out.append((depth, row))
+        stack.extend((depth + 1, child) for child in reversed(children.get(row.id, [])))
+    return out
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+@competition_app.command("list")
+def competition_list(
+    org: Org = None, database_url: DatabaseUrl = None, as_json: JsonFlag = False
+) -> None:
+    """List competitions as a tree: each under the competition it is part of."""
+
+    async def work(db: Database) -> list[tuple[Organization, list[tuple[int, Competition]]]]:
+        only = await organization_id(db, org)
+        async with db.read() as session:
+            query = select(Organization).order_by(Organization.id)
+            if only is not None:
+                query = query.where(Organization.id == only)
+            orgs = (await session.scalars(query)).all()
+            comps = select(Competition).order_by(Competition.id)
+            if only is not None:
+                comps = comps.where(Competition.organization_id == only)
+            by_org: dict[int, list[Competition]] = {}
+            for row in await session.scalars(comps):
+                by_org.setdefault(row.organization_id, []).append(row)
+        return [(o, _tree(by_org[o.id])) for o in orgs if o.id in by_org]
+
+    groups = run_on_store(settings_for(database_url), work)
+    if as_json:
+        emit_json(
+            [
+                {**_competition_json(row), "organization": where.slug, "depth": depth}
+                for where, rows in groups
+                for depth, row in rows
+            ]
+        )
+        return
+    if not groups:
+        say("No competitions.")
+    for where, rows in groups:
+        say(f"{where.slug} ({where.name})")
+        for depth, row in rows:
+            facts = [row.kind, row.status] + ([] if row.public else ["private"])
+            if row.starts_at:
+                facts.append(_when(row.starts_at))
+            say(f"{row.id:>7}  {'  ' * depth}{row.name}  [{', '.join(facts)}]")
+
+
+def _update(
+    database_url: str | None, competition_id: int, command: CompetitionUpdate
+) -> dict[str, Any]:
+    async def work(db: Database) -> dict[str, Any]:
+        async with db.write() as session:
+            row = await resources.update(session, SYSTEM, COMPETITIONS, competition_id, command)
+            return _competition_json(row)
+
+    return run_on_store(settings_for(database_url), work)
+
+
+@competition_app.command("status")
+def competition_status(
+    competition_id: CompetitionId,
+    status: Annotated[
+        str, typer.Argument(parser=choice(STATUSES), help=f"One of {', '.join(STATUSES)}.")
+    ],
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Set a competition's status."""
+    row = _update(database_url, competition_id, CompetitionUpdate(status=status))
+    show(row, as_json, f"Competition {row['id']} ({row['name']}) is {row['status']}.")
+
+
+@competition_app.command("publish")
+def competition_publish(
+    competition_id: CompetitionId,
+    private: Annotated[
+        bool, typer.Option("--private", help="Hide it from the public instead.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make a competition public (or, with --private, hide it again)."""
+    row = _update(database_url, competition_id, CompetitionUpdate(public=not private))
+    state = "public" if row["public"] else "private"
+    show(row, as_json, f"Competition {row['id']} ({row['name']}) is {state}.")
+
+
+# ---- tokens and credentials ---------------------------------------------------------
 
 
 @token_app.command("create")
 def token_create(
     org: Annotated[
-        str | None, typer.Option("--org", help="Organization slug or id; omit for instance-wide.")
+        str | None,
+        typer.Option(
+            "--org", metavar="SLUG|ID", help="Organization slug or id; omit for instance-wide."
+        ),
     ] = None,
     scopes: Annotated[str, typer.Option(help="Comma-separated: read, write, admin.")] = "read",
     name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "",
@@ -182,14 +726,13 @@ def token_create(
 ) -> None:
     """Create an API token and print it (it is shown only once)."""
     wanted = [s.strip() for s in scopes.split(",") if s.strip()]
-    unknown = [s for s in wanted if s not in SCOPES]
+    unknown = [s for s in wanted if s not in credentials.GRANTS]
     if unknown or not wanted:
-        err.print(f"[red]error:[/red] --scopes takes {', '.join(SCOPES)}; not {scopes!r}.")
-        raise typer.Exit(2)
+        fail(f"--scopes takes {', '.join(credentials.GRANTS)}; not {scopes!r}.", 2)
 
     async def work(db: Database) -> dict[str, Any]:
         command = credentials.TokenCreate(
-            organization_id=await _org_id(db, org),
+            organization_id=await organization_id(db, org),
             scopes=wanted,
             name=name,
             expires_at=expires,
@@ -203,15 +746,11 @@ def token_create(
                 "scopes": credential.scopes,
             }
 
-    try:
-        created = run_on_store(settings_for(database_url), work)
-    except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    created = run_on_store(settings_for(database_url), work)
     if as_json:
-        console.print_json(json.dumps(created))
+        emit_json(created)
     else:
-        console.print(created["token"], soft_wrap=True, highlight=False)
+        say(created["token"])
 
 
 @token_app.command("list")
@@ -234,15 +773,18 @@ def token_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> N
 
     rows = run_on_store(settings_for(database_url), work)
     if as_json:
-        console.print_json(json.dumps(rows))
+        emit_json(rows)
         return
     for row in rows:
         state = "revoked" if row["revoked"] else "active"
-        console.print(f"{row['id']:>5}  {','.join(row['scopes']):<16} {state:<8} {row['name']}")
+        say(f"{row['id']:>5}  {','.join(row['scopes']):<16} {state:<8} {row['name']}")
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int, database_url: DatabaseUrl = None) -> None:
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(**ID, help="The id `podium token list` shows.")],
+    database_url: DatabaseUrl = None,
+) -> None:
     """Revoke an API token at once."""
 
     async def work(db: Database) -> None:
@@ -255,7 +797,7 @@ def token_revoke(token_id: int, database_url: DatabaseUrl = None) -> None:
 
 @credential_app.command("list")
 def credential_list(
-    org: Annotated[str | None, typer.Option("--org", help="Organization slug or id.")] = None,
+    org: Org = None,
     kind: Annotated[
         list[str] | None, typer.Option("--kind", help="Only this kind (repeatable).")
     ] = None,
@@ -268,10 +810,10 @@ def credential_list(
     """List the credentials of every dialect and the native API (never their secrets)."""
 
     async def work(db: Database) -> list[dict[str, Any]]:
-        organization_id = await _org_id(db, org)
+        only = await organization_id(db, org)
         async with db.read() as session:
             rows = await credentials.list_credentials(
-                session, SYSTEM, organization_id=organization_id, kinds=kind, sessions=sessions
+                session, SYSTEM, organization_id=only, kinds=kind, sessions=sessions
             )
         return [
             {
@@ -288,19 +830,18 @@ def credential_list(
 
     rows = run_on_store(settings_for(database_url), work)
     if as_json:
-        console.print_json(json.dumps(rows))
+        emit_json(rows)
         return
     for row in rows:
         state = "revoked" if row["revoked"] else "active"
-        console.print(
-            f"{row['id']:>5}  {row['label']:<26} {state:<8} {row['identifier']}  {row['name']}",
-            highlight=False,
-        )
+        say(f"{row['id']:>5}  {row['label']:<26} {state:<8} {row['identifier']}  {row['name']}")
 
 
 @credential_app.command("revoke")
 def credential_revoke(
-    credential_id: Annotated[int, typer.Argument(help="The id `podium credential list` shows.")],
+    credential_id: Annotated[
+        int, typer.Argument(**ID, help="The id `podium credential list` shows.")
+    ],
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke a credential of any kind: refused from the next request on, by every worker."""
@@ -310,13 +851,16 @@ def credential_revoke(
             row = await credentials.revoke(session, SYSTEM, credential_id)
             return f"{credentials.kind_of(row).label} {row.identifier}"
 
-    console.print(f"Revoked {run_on_store(settings_for(database_url), work)}.", highlight=False)
+    say(f"Revoked {run_on_store(settings_for(database_url), work)}.")
+
+
+# ---- results ---------------------------------------------------------------------------
 
 
 @results_app.command("import")
 def results_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file.")],
-    competition: Annotated[int, typer.Option("--competition", "-c", help="Competition id.")],
+    competition: Annotated[int, typer.Option("--competition", "-c", **ID, help="Competition id.")],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Store the valid rows, report the others.")
     ] = False,
@@ -324,7 +868,9 @@ def results_import(
     as_json: JsonFlag = False,
 ) -> None:
     """Import results from CSV: all rows or none, every problem reported by line."""
-    text = file.read_text(encoding="utf-8-sig")
+    settings = settings_for(database_url)
+    check_store(settings)
+    text = read_text(file)
     total = max(text.count("\n") - 1, 0)
 
     async def work(db: Database) -> result_import.ImportReport:
@@ -348,7 +894,7 @@ def results_import(
                 )
 
     try:
-        report = run_on_store(settings_for(database_url), work)
+        report = run_on_store(settings, work)
     except result_import.ImportRejected as rejected:
         _print_report(rejected.report, as_json, stored=False)
         raise typer.Exit(1) from None
@@ -358,23 +904,21 @@ def results_import(
 def _print_report(report: result_import.ImportReport, as_json: bool, *, stored: bool) -> None:
     errors = [{"line": e.line, "column": e.column, "reason": e.reason} for e in report.errors]
     if as_json:
-        console.print_json(
-            json.dumps(
-                {
-                    "rows": report.rows,
-                    "stored": report.stored if stored else 0,
-                    "errors": errors,
-                    "warnings": report.warnings,
-                }
-            )
+        emit_json(
+            {
+                "rows": report.rows,
+                "stored": report.stored if stored else 0,
+                "errors": errors,
+                "warnings": report.warnings,
+            }
         )
         return
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
+        warn(warning)
     if errors:
         table = Table("line", "column", "reason", title="Problems")
         for e in errors:
-            table.add_row(str(e["line"]), str(e["column"]), str(e["reason"]))
+            table.add_row(Text(str(e["line"])), Text(str(e["column"])), Text(str(e["reason"])))
         err.print(table)
     if stored:
         console.print(f"Stored {report.stored} of {report.rows} rows.")

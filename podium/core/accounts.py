@@ -279,7 +279,4 @@ async def list_members(
         .where(Membership.organization_id == organization_id)
         .order_by(Credential.identifier)
     )
-    return [
-        Member(m.id, u.id, u.identifier, u.name, m.role, u.revoked_at is None)
-        for m, u in rows
-    ]
+    return [Member(m.id, u.id, u.identifier, u.name, m.role, u.revoked_at is None) for m, u in rows]

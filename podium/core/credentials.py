@@ -44,9 +44,7 @@ GRANTS = (*SCOPES, *(p for p in PERMISSIONS if p not in SCOPES))
 
 # A token scope (read < write < admin) or single permissions: ["read", "results"] is a
 # token that may do what a timer does, and no more.
-Scope = Annotated[
-    str, StringConstraints(pattern=r"^(read|write|admin|results|judge|setup)$")
-]
+Scope = Annotated[str, StringConstraints(pattern=r"^(read|write|admin|results|judge|setup)$")]
 TokenName = Annotated[str, StringConstraints(max_length=200), CleanText]
 
 

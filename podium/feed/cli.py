@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 
-from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.clitools import (
+    ID,
+    DatabaseUrl,
+    JsonFlag,
+    Org,
+    org_option,
+    organization_id,
+    run_on_store,
+    say,
+    settings_for,
+    show,
+)
 from podium.core.credentials import new_secret
 from podium.core.errors import Conflict, Invalid, NotFound
 from podium.feed import deliveries
 from podium.store.database import Database
-from podium.store.tables import Competition, Delivery, Organization, Webhook
+from podium.store.tables import Competition, Delivery, Webhook
 
 app = typer.Typer(help="Signed webhooks: subscribe URLs to events.", no_args_is_help=True)
-
-
-def _show(data: Any, as_json: bool, text: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, default=str))
-    else:
-        console.print(text)
 
 
 def _hook(row: Webhook) -> dict[str, Any]:
@@ -44,8 +47,11 @@ def create(
         list[str] | None,
         typer.Option("--event", help="An event type (result.created) or kind (result.*)."),
     ] = None,
-    organization_id: Annotated[int | None, typer.Option(help="Only this organization.")] = None,
-    competition_id: Annotated[int | None, typer.Option(help="Only this competition.")] = None,
+    org: Org = None,
+    organization_id_alias: Annotated[
+        str | None, typer.Option("--organization-id", hidden=True)
+    ] = None,
+    competition_id: Annotated[int | None, typer.Option(**ID, help="Only this competition.")] = None,
     secret: Annotated[
         str | None, typer.Option(help="Signing secret (generated if omitted).")
     ] = None,
@@ -55,36 +61,36 @@ def create(
 ) -> None:
     """Subscribe URL; the signing secret is printed once."""
     if not url.startswith(("http://", "https://")):
-        raise typer.BadParameter("the URL must be http(s)", param_hint="URL")
+        raise typer.BadParameter("the URL must be http(s)", param_hint="'URL'")
     key = secret or new_secret()
     if len(key) < 16:
-        raise typer.BadParameter("at least 16 characters", param_hint="--secret")
+        raise typer.BadParameter("at least 16 characters", param_hint="'--secret'")
+    ref = org_option(org, organization_id_alias, "--organization-id")
 
     async def work(db: Database) -> dict[str, Any]:
+        only = await organization_id(db, ref)
         async with db.write() as session:
-            org = organization_id
+            org_id = only
             if competition_id is not None:
                 competition = await session.get(Competition, competition_id)
                 if competition is None:
                     raise NotFound(f"No competition {competition_id}.")
-                if org not in (None, competition.organization_id):
+                if org_id not in (None, competition.organization_id):
                     raise Conflict("The competition belongs to another organization.")
-                org = competition.organization_id
-            if org is not None and await session.get(Organization, org) is None:
-                raise NotFound(f"No organization {org}.")
+                org_id = competition.organization_id
             row = await deliveries.subscribe(
                 session,
                 url=url,
                 secret=key,
                 event_types=list(event or []),
-                organization_id=org,
+                organization_id=org_id,
                 competition_id=competition_id,
                 description=description,
             )
             return {**_hook(row), "secret": key}
 
     out = run_on_store(settings_for(database_url), work)
-    _show(out, as_json, f"webhook {out['id']} → {url}\nsecret (shown once): {key}")
+    show(out, as_json, f"webhook {out['id']} → {url}\nsecret (shown once): {key}")
 
 
 @app.command("list")
@@ -98,12 +104,15 @@ def list_(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> None:
 
     out = run_on_store(settings_for(database_url), work)
     text = "\n".join(f"{h['id']}\t{h['kind']}\t{h['url']}" for h in out) or "no webhooks"
-    _show(out, as_json, text)
+    show(out, as_json, text)
+
+
+WebhookId = Annotated[int, typer.Argument(**ID, help="The webhook's id.")]
 
 
 @app.command("deliveries")
 def list_deliveries(
-    webhook_id: int,
+    webhook_id: WebhookId,
     dead: Annotated[bool, typer.Option("--dead", help="Only the dead-letter list.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     database_url: DatabaseUrl = None,
@@ -135,13 +144,13 @@ def list_deliveries(
         f"\t{d['last_error'] or ''}"
         for d in out
     )
-    _show(out, as_json, text or "no deliveries")
+    show(out, as_json, text or "no deliveries")
 
 
 @app.command("replay")
 def replay(
-    webhook_id: int,
-    delivery_id: int,
+    webhook_id: WebhookId,
+    delivery_id: Annotated[int, typer.Argument(**ID, help="The delivery's id.")],
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -158,11 +167,13 @@ def replay(
             return {"id": row.id, "state": row.state}
 
     out = run_on_store(settings_for(database_url), work)
-    _show(out, as_json, f"delivery {delivery_id} queued again")
+    show(out, as_json, f"delivery {delivery_id} queued again")
 
 
 @app.command("delete")
-def delete(webhook_id: int, database_url: DatabaseUrl = None) -> None:
+def delete(webhook_id: WebhookId, database_url: DatabaseUrl = None) -> None:
+    """Delete a webhook."""
+
     async def work(db: Database) -> None:
         async with db.write() as session:
             row = await session.get(Webhook, webhook_id)
@@ -171,4 +182,4 @@ def delete(webhook_id: int, database_url: DatabaseUrl = None) -> None:
             await session.delete(row)
 
     run_on_store(settings_for(database_url), work)
-    console.print(f"webhook {webhook_id} deleted")
+    say(f"webhook {webhook_id} deleted")

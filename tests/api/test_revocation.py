@@ -35,9 +35,7 @@ async def _statuses(url: str, token: str, count: int = READS) -> list[int]:
         limits=httpx.Limits(max_keepalive_connections=0),
         timeout=60,
     ) as http:
-        answers = await asyncio.gather(
-            *(http.get("/api/v1/organizations") for _ in range(count))
-        )
+        answers = await asyncio.gather(*(http.get("/api/v1/organizations") for _ in range(count)))
     return [answer.status_code for answer in answers]
 
 

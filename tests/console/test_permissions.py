@@ -100,6 +100,24 @@ async def _api_make_token(actors: Actors, n: int) -> bool:
     return made.status_code == 201
 
 
+async def _console_add_participant(actors: Actors, n: int) -> bool:
+    path = f"/console/competitions/{actors.competition_id}/participants"
+    fields = {"first_name": "Walk", "last_name": f"Up {n}", "gender": "F"}
+    shown = await actors.browser.http.get(path)
+    assert shown.status_code == 200  # every role reads the list
+    done = await actors.browser.http.post(f"{path}/add", data={"csrf": csrf_of(shown), **fields})
+    assert done.status_code in (303, 403), done.text[:300]
+    return done.status_code == 303
+
+
+async def _api_add_participant(actors: Actors, n: int) -> bool:
+    made = await actors.api.post(
+        f"/competitions/{actors.competition_id}/entries", json={"bib": f"api-{n}"}
+    )
+    assert made.status_code in (201, 403), made.text
+    return made.status_code == 201
+
+
 async def _session_token(actors: Actors) -> str:
     """A valid form token of the visitor's session: a refusal is then about the role."""
     return csrf_of(await actors.browser.http.get("/console/"))
@@ -109,6 +127,7 @@ ACTIONS: dict[str, tuple[str, Attempt, Attempt]] = {
     "create a competition": ("setup", _console_new_competition, _api_new_competition),
     "change a competition": ("setup", _console_edit_competition, _api_edit_competition),
     "make a credential": ("admin", _console_make_token, _api_make_token),
+    "add a participant": ("setup", _console_add_participant, _api_add_participant),
 }
 
 

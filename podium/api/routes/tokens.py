@@ -30,7 +30,7 @@ async def create_token(body: models.TokenCreate, db: DB, actor: Actor) -> models
 @router.get("/tokens", response_model=list[models.Token], tags=["token"])
 async def list_tokens(db: DB, actor: Actor) -> object:
     if not actor.holds({"admin"}):
-        raise Forbidden("Listing tokens needs the 'admin' scope.")
+        raise Forbidden("Listing tokens needs the 'admin' permission.")
     async with db.read() as session:
         return await credentials.list_tokens(session, actor)
 
@@ -38,7 +38,7 @@ async def list_tokens(db: DB, actor: Actor) -> object:
 @router.delete("/tokens/{token_id}", status_code=204, tags=["token"])
 async def revoke_token(token_id: crud.ObjectId, db: DB, actor: Actor) -> None:
     if not actor.holds({"admin"}):
-        raise Forbidden("Revoking tokens needs the 'admin' scope.")
+        raise Forbidden("Revoking tokens needs the 'admin' permission.")
     async with db.write() as session:
         await credentials.revoke_token(session, actor, token_id)
 
@@ -55,7 +55,7 @@ async def list_credentials(
 ) -> list[models.CredentialInfo]:
     """Every credential the caller administers, of every dialect: tokens, keys, logins."""
     if not actor.holds({"admin"}):
-        raise Forbidden("Listing credentials needs the 'admin' scope.")
+        raise Forbidden("Listing credentials needs the 'admin' permission.")
     async with db.read() as session:
         rows = await credentials.list_credentials(
             session, actor, organization_id=organization_id, kinds=kind, sessions=sessions
@@ -84,7 +84,7 @@ def _credential(row: Credential) -> models.CredentialInfo:
 async def revoke_credential(credential_id: crud.ObjectId, db: DB, actor: Actor) -> None:
     """Refuse a credential of any kind from the next request on, on every worker."""
     if not actor.holds({"admin"}):
-        raise Forbidden("Revoking credentials needs the 'admin' scope.")
+        raise Forbidden("Revoking credentials needs the 'admin' permission.")
     async with db.write() as session:
         await credentials.revoke(session, actor, credential_id)
 

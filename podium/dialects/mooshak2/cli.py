@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.clitools import (
+    DatabaseUrl,
+    JsonFlag,
+    choice,
+    fail,
+    org_option,
+    organization_id,
+    parse_time,
+    read_text,
+    run_on_store,
+    say,
+    settings_for,
+    show,
+)
+from podium.core.errors import DomainError
 from podium.core.principal import SYSTEM
-from podium.dialects.mooshak2 import admin, storage
+from podium.dialects.mooshak2 import admin, storage, wire
 from podium.store.database import Database
 
 app = typer.Typer(help="Administer the Mooshak 2 dialect.", no_args_is_help=True)
@@ -23,18 +36,16 @@ app.add_typer(problem_app, name="problem")
 app.add_typer(user_app, name="user")
 
 
-def _when(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _show(data: dict[str, Any], as_json: bool, text: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(data))
-    else:
-        console.print(text)
+def _tests(folder: Path) -> list[admin.Case]:
+    """The folder's test cases, or one line saying what is wrong with them."""
+    try:
+        return admin.read_tests(folder)
+    except DomainError as exc:
+        fail(exc.message)
+    except UnicodeDecodeError as exc:
+        fail(f"A test case in {folder} is not UTF-8 text (byte {exc.start}).")
+    except OSError as exc:
+        fail(f"Cannot read the test cases in {folder}: {exc.strerror or exc}.")
 
 
 @contest_app.command("create")
@@ -42,18 +53,36 @@ def contest_create(
     contest_id: Annotated[str, typer.Argument(help="The contest's Mooshak id, e.g. proto_icpc.")],
     designation: Annotated[str | None, typer.Option(help="Its display name.")] = None,
     status: Annotated[
-        str, typer.Option(help="CREATED, READY, RUNNING, FINISHED or CONCLUDED.")
+        str,
+        typer.Option(
+            parser=choice(list(storage.STATUSES), case_sensitive=False),
+            help="CREATED, READY, RUNNING, FINISHED or CONCLUDED.",
+        ),
     ] = "RUNNING",
     start: Annotated[str | None, typer.Option(help="Start, ISO 8601 (UTC if no zone).")] = None,
     stop: Annotated[str | None, typer.Option(help="Stop, ISO 8601.")] = None,
-    organization_id: Annotated[int | None, typer.Option(help="Owning organization.")] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            metavar="SLUG|ID",
+            help="Owning organization, slug or id (default: PODIUM_MOOSHAK_ORGANIZATION).",
+        ),
+    ] = None,
+    organization_id_alias: Annotated[
+        str | None, typer.Option("--organization-id", hidden=True)
+    ] = None,
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Open a contest (an ICPC-scored competition)."""
     settings = settings_for(database_url)
+    ref = org_option(org, organization_id_alias, "--organization-id")
+    starts = parse_time(start, "--start") or datetime.now(UTC)
+    stops = parse_time(stop, "--stop")
 
     async def work(db: Database) -> dict[str, Any]:
+        owner = await organization_id(db, ref)
         async with db.write() as session:
             row = await admin.create_contest(
                 session,
@@ -61,15 +90,15 @@ def contest_create(
                 contest_id=contest_id,
                 designation=designation or contest_id,
                 status=status.upper(),
-                start=_when(start) or datetime.now(UTC),
-                stop=_when(stop),
-                organization_id=organization_id,
+                start=starts,
+                stop=stops,
+                organization_id=owner,
                 organization_slug=settings.mooshak_organization,
             )
             return {"id": contest_id, "competition_id": row.id, "status": status.upper()}
 
     out = run_on_store(settings, work)
-    _show(out, as_json, f"contest {contest_id} (competition {out['competition_id']})")
+    show(out, as_json, f"contest {contest_id} (competition {out['competition_id']})")
 
 
 @problem_app.command("add")
@@ -97,8 +126,8 @@ def problem_add(
 ) -> None:
     """Add a problem with its statement, limits and test cases."""
     settings = settings_for(database_url)
-    cases = admin.read_tests(tests)
-    text = statement.read_text(encoding="utf-8") if statement else ""
+    cases = _tests(tests)
+    text = read_text(statement) if statement else ""
 
     async def work(db: Database) -> dict[str, Any]:
         async with db.write() as session:
@@ -122,7 +151,7 @@ def problem_add(
             }
 
     out = run_on_store(settings, work)
-    _show(out, as_json, f"problem {problem_id} with {out['tests']} test cases")
+    show(out, as_json, f"problem {problem_id} with {out['tests']} test cases")
 
 
 @user_app.command("create")
@@ -134,7 +163,13 @@ def user_create(
     contest_id: Annotated[
         str | None, typer.Option("--contest", help="The contest; omit for an instance admin.")
     ] = None,
-    role: Annotated[str, typer.Option(help="TEAM, JUDGE, CREATOR, RUNNER or ADMIN.")] = "TEAM",
+    role: Annotated[
+        str,
+        typer.Option(
+            parser=choice([r.value for r in wire.Role], case_sensitive=False),
+            help="TEAM, JUDGE, CREATOR, RUNNER or ADMIN.",
+        ),
+    ] = "TEAM",
     name: Annotated[str | None, typer.Option(help="Display name (team name).")] = None,
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
@@ -165,7 +200,7 @@ def user_create(
             }
 
     out = run_on_store(settings, work)
-    _show(out, as_json, f"user {username} ({out['role']})")
+    show(out, as_json, f"user {username} ({out['role']})")
 
 
 @user_app.command("revoke")
@@ -183,4 +218,4 @@ def user_revoke(
             await admin.revoke_user(session, SYSTEM, username, contest_id)
 
     run_on_store(settings_for(database_url), work)
-    console.print(f"Revoked user {username}.")
+    say(f"Revoked user {username}.")

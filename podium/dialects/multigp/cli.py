@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import secrets
 from pathlib import Path
@@ -13,7 +12,17 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
-from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.clitools import (
+    DatabaseUrl,
+    JsonFlag,
+    emit_json,
+    organization,
+    read_text,
+    required_org,
+    run_on_store,
+    say,
+    settings_for,
+)
 from podium.core import limits, organizations
 from podium.core.errors import DomainError, Invalid
 from podium.core.organizations import OrganizationCreate
@@ -27,10 +36,6 @@ chapter_app = typer.Typer(help="Chapters and their API keys.", no_args_is_help=T
 race_app = typer.Typer(help="Races, their pilots and schedules.", no_args_is_help=True)
 app.add_typer(chapter_app, name="chapter")
 app.add_typer(race_app, name="race")
-
-
-def _echo(data: Any) -> None:
-    typer.echo(json.dumps(data))
 
 
 def _slug(name: str) -> str:
@@ -59,19 +64,21 @@ def chapter_create(
 
     made = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(made)
+        emit_json(made)
         return
-    console.print(f"Chapter {made['chapter_id']} ({made['chapter_name']})")
-    console.print(f"API key: {made['api_key']}")
+    say(f"Chapter {made['chapter_id']} ({made['chapter_name']})")
+    say(f"API key: {made['api_key']}")
 
 
 def read_pilots(path: Path) -> list[races.PilotSpec]:
     """Pilots from a CSV: pilotId, firstName, lastName[, userName, aircraftName]."""
     out = []
-    for line, row in enumerate(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))), start=2):
+    problems = []
+    for line, row in enumerate(csv.DictReader(io.StringIO(read_text(path))), start=2):
         pilot_id = (row.get("pilotId") or "").strip()
         if not limits.digits(pilot_id) or len(pilot_id) > 18:
-            raise Invalid(f"Line {line}: pilotId must be a MultiGP pilot id (digits).")
+            problems.append(f"Line {line}: pilotId must be a MultiGP pilot id (digits).")
+            continue
         out.append(
             races.PilotSpec(
                 pilot_id,
@@ -81,16 +88,26 @@ def read_pilots(path: Path) -> list[races.PilotSpec]:
                 (row.get("aircraftName") or "").strip() or None,
             )
         )
+    if problems:
+        raise Invalid("\n".join(problems))
     return out
 
 
 @race_app.command("create")
 def race_create(
     name: Annotated[str, typer.Argument(help="The race's name.")],
-    chapter: Annotated[int, typer.Option("--chapter", help="The chapter (organization) id.")],
+    org: Annotated[
+        str | None,
+        typer.Option("--org", metavar="SLUG|ID", help="The chapter (organization): slug or id."),
+    ] = None,
+    chapter: Annotated[str | None, typer.Option("--chapter", hidden=True)] = None,
     pilots: Annotated[
         Path | None,
-        typer.Option(help="CSV of pilots: pilotId,firstName,lastName,userName,aircraftName."),
+        typer.Option(
+            help="CSV of pilots: pilotId,firstName,lastName,userName,aircraftName.",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     scoring: Annotated[
         str,
@@ -114,18 +131,18 @@ def race_create(
     """Create a race, enter its pilots and generate its heats."""
     if scoring not in wire.SCORING_FORMATS:
         raise typer.BadParameter(
-            f"use one of {', '.join(wire.SCORING_FORMATS)}", param_hint="--scoring"
+            f"use one of {', '.join(wire.SCORING_FORMATS)}", param_hint="'--scoring'"
         )
     if profile not in wire.PROFILES:
-        raise typer.BadParameter(f"use one of {', '.join(wire.PROFILES)}", param_hint="--profile")
+        raise typer.BadParameter(f"use one of {', '.join(wire.PROFILES)}", param_hint="'--profile'")
+    ref = required_org(org, chapter, "--chapter")
     spec = races.RaceSpec(name, scoring, zippyq, cycles, slots, profile, depth if zippyq else 0)
 
     async def work(db: Database) -> dict[str, Any]:
         pilot_specs = read_pilots(pilots) if pilots else []
+        chapter_id = (await organization(db, ref)).id
         async with db.write() as session:
-            if await session.get(Organization, chapter) is None:
-                raise DomainError(f"No chapter {chapter}.")
-            race = await races.create_race(session, SYSTEM, chapter, spec, pilot_specs)
+            race = await races.create_race(session, SYSTEM, chapter_id, spec, pilot_specs)
             heats = -(-len(pilot_specs) // slots) if pilot_specs and not zippyq else 0
             return {
                 "race_id": race.id,
@@ -136,9 +153,9 @@ def race_create(
 
     made = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(made)
+        emit_json(made)
     else:
-        console.print(
+        say(
             f"Race {made['race_id']} ({made['name']}): {made['pilots']} pilots, "
             f"{made['heats_per_round']} heat(s) per round."
         )
@@ -173,8 +190,8 @@ def user_create(
     if password is None:
         made["password"] = secret
     if as_json:
-        _echo(made)
+        emit_json(made)
     else:
-        console.print(f"Login {made['userName']} for pilot {pilot_id}.")
+        say(f"Login {made['userName']} for pilot {pilot_id}.")
         if password is None:
-            console.print(f"Password: {secret}")
+            say(f"Password: {secret}")

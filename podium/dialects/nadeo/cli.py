@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -10,7 +9,19 @@ from typing import Annotated, Any
 
 import typer
 
-from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.clitools import (
+    DatabaseUrl,
+    JsonFlag,
+    choice,
+    emit_json,
+    org_option,
+    organization,
+    parse_time,
+    run_on_store,
+    say,
+    settings_for,
+    show,
+)
 from podium.core import organizations
 from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
@@ -35,41 +46,35 @@ for sub, name in (
     app.add_typer(sub, name=name)
 
 Club = Annotated[
-    int | None, typer.Option("--club", help="Club (organization) id; official when omitted.")
+    str | None,
+    typer.Option(
+        "--org",
+        metavar="SLUG|ID",
+        help="The club (organization): slug or id; official content when omitted.",
+    ),
 ]
-
-
-def _show(data: Any, as_json: bool, text: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(data))
-    else:
-        console.print(text)
+# The option's old spelling, kept working for existing scripts.
+ClubAlias = Annotated[str | None, typer.Option("--club", hidden=True)]
 
 
 def _write(
     database_url: str | None,
     work: Callable[[Any, int], Awaitable[dict[str, Any]]],
-    club: int | None = None,
+    club: str | None = None,
 ) -> dict[str, Any]:
     settings = settings_for(database_url)
 
     async def run(db: Database) -> dict[str, Any]:
+        club_id = (await organization(db, club)).id if club is not None else None
         async with db.write() as session:
             org_id = (
-                club
-                if club is not None
+                club_id
+                if club_id is not None
                 else await content.official(session, settings.nadeo_organization)
             )
             return await work(session, org_id)
 
     return run_on_store(settings, run)
-
-
-def _when(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @account_app.command("create")
@@ -79,7 +84,8 @@ def account_create(
     password: Annotated[str | None, typer.Option(help="Password (generated when omitted).")] = None,
     server: Annotated[bool, typer.Option("--server", help="A dedicated-server account.")] = False,
     owner: Annotated[str | None, typer.Option(help="Account id owning a server account.")] = None,
-    club: Club = None,
+    org: Club = None,
+    club: ClubAlias = None,
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -103,8 +109,8 @@ def account_create(
             "server": made.server,
         }
 
-    made = _write(database_url, work, club)
-    _show(
+    made = _write(database_url, work, org_option(org, club, "--club"))
+    show(
         made,
         as_json,
         f"login {made['login']}  password {made['password']}  account {made['account_id']}",
@@ -137,11 +143,11 @@ def account_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) ->
 
     rows = _accounts(database_url, work)
     if as_json:
-        typer.echo(json.dumps(rows))
+        emit_json(rows)
         return
     for row in rows:
         state = "revoked" if row["revoked"] else "active"
-        console.print(f"{row['login']:<24} {row['account_id']}  {state:<8} {row['name']}")
+        say(f"{row['login']:<24} {row['account_id']}  {state:<8} {row['name']}")
 
 
 @account_app.command("revoke")
@@ -151,7 +157,7 @@ def account_revoke(
 ) -> None:
     """Revoke an account: its logins and every token it holds are refused at once."""
     _accounts(database_url, lambda s: identity.revoke_account(s, SYSTEM, login))
-    console.print(f"Revoked account {login}.")
+    say(f"Revoked account {login}.")
 
 
 @account_app.command("password")
@@ -163,7 +169,7 @@ def account_password(
 ) -> None:
     """Give an account a new password; tokens issued before it stop working at once."""
     made = _accounts(database_url, lambda s: identity.reset_password(s, SYSTEM, login, password))
-    _show({"login": login, "password": made}, as_json, f"login {login}  password {made}")
+    show({"login": login, "password": made}, as_json, f"login {login}  password {made}")
 
 
 @club_app.command("create")
@@ -183,7 +189,7 @@ def club_create(
             return {"club_id": org.id, "name": org.name}
 
     made = run_on_store(settings_for(database_url), run)
-    _show(made, as_json, f"Club {made['club_id']} ({made['name']})")
+    show(made, as_json, f"Club {made['club_id']} ({made['name']})")
 
 
 @map_app.command("create")
@@ -195,19 +201,20 @@ def map_create(
     review: Annotated[
         str | None, typer.Option(help="Submit to a map review: totd, weekly-shorts.")
     ] = None,
-    club: Club = None,
+    org: Club = None,
+    club: ClubAlias = None,
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Create a map."""
     made = _write(
         database_url,
-        lambda s, org: admin.add_map(
-            s, SYSTEM, org, name, author, author_time, uid=uid, review=review
+        lambda s, org_id: admin.add_map(
+            s, SYSTEM, org_id, name, author, author_time, uid=uid, review=review
         ),
-        club,
+        org_option(org, club, "--club"),
     )
-    _show(made, as_json, f"Map {made['map_uid']}")
+    show(made, as_json, f"Map {made['map_uid']}")
 
 
 @campaign_app.command("create")
@@ -215,25 +222,31 @@ def campaign_create(
     name: Annotated[str, typer.Argument(help="The campaign's name.")],
     map_uid: Annotated[list[str], typer.Option("--map", help="A map UID (repeatable, in order).")],
     use_case: Annotated[
-        str, typer.Option(help="seasonal, weekly-shorts, weekly-grands or club.")
+        str,
+        typer.Option(
+            parser=choice(list(admin.USE_CASES)),
+            help="seasonal, weekly-shorts, weekly-grands or club.",
+        ),
     ] = "seasonal",
     start: Annotated[str | None, typer.Option(help="Start (ISO); now when omitted.")] = None,
     end: Annotated[str | None, typer.Option(help="End (ISO); open when omitted.")] = None,
     private: Annotated[bool, typer.Option(help="Club members only.")] = False,
-    club: Club = None,
+    org: Club = None,
+    club: ClubAlias = None,
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Create a campaign of maps."""
-    starts = _when(start) or datetime.now(UTC)
+    starts = parse_time(start, "--start") or datetime.now(UTC)
+    ends = parse_time(end, "--end")
     made = _write(
         database_url,
-        lambda s, org: admin.add_campaign(
-            s, SYSTEM, org, name, use_case, map_uid, starts, _when(end), public=not private
+        lambda s, org_id: admin.add_campaign(
+            s, SYSTEM, org_id, name, use_case, map_uid, starts, ends, public=not private
         ),
-        club,
+        org_option(org, club, "--club"),
     )
-    _show(made, as_json, f"Campaign {made['campaign_id']} (group {made['season_uid']})")
+    show(made, as_json, f"Campaign {made['campaign_id']} (group {made['season_uid']})")
 
 
 @totd_app.command("add")
@@ -247,12 +260,13 @@ def totd_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Schedule a Track of the Day."""
-    when = _when(day)
+    when = parse_time(day, "DAY")
     assert when is not None
     made = _write(
-        database_url, lambda s, org: admin.add_totd(s, SYSTEM, org, when, map_uid, royal=royal)
+        database_url,
+        lambda s, org_id: admin.add_totd(s, SYSTEM, org_id, when, map_uid, royal=royal),
     )
-    _show(made, as_json, f"Track of the Day {made['campaign_id']} from {made['start']}")
+    show(made, as_json, f"Track of the Day {made['campaign_id']} from {made['start']}")
 
 
 @record_app.command("submit")
@@ -269,4 +283,4 @@ def record_submit(
     )
     improved = any(made["improved"].values())
     made["improved"] = {str(k): v for k, v in made["improved"].items()}
-    _show(made, as_json, "New record." if improved else "Not better than the current record.")
+    show(made, as_json, "New record." if improved else "Not better than the current record.")

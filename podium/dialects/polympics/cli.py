@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 
-from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.clitools import ID, DatabaseUrl, JsonFlag, emit_json, run_on_store, say, settings_for
 from podium.core.errors import DomainError, NotFound
 from podium.core.principal import SYSTEM
 from podium.dialects.polympics import accounts, auth, wire
@@ -23,10 +22,6 @@ app.add_typer(apps_app, name="app")
 AppRef = Annotated[str, typer.Argument(help="The app's username (A3), id (3) or name.")]
 
 
-def _echo(data: Any) -> None:
-    typer.echo(json.dumps(data))
-
-
 def _permissions(names: str | None, everything: bool) -> int:
     if everything:
         return wire.APP_PERMISSIONS
@@ -35,7 +30,7 @@ def _permissions(names: str | None, everything: bool) -> int:
     try:
         return wire.Permissions.from_names(names.split(",")).to_int() & wire.APP_PERMISSIONS
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--permissions") from None
+        raise typer.BadParameter(str(exc), param_hint="'--permissions'") from None
 
 
 async def _find_app(db: Database, ref: str) -> Credential:
@@ -71,12 +66,12 @@ def app_create(
 
     created = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(created)
+        emit_json(created)
         return
-    console.print(f"Username: {created['username']}")
-    console.print(f"Password: {created['password']}")
+    say(f"Username: {created['username']}")
+    say(f"Password: {created['password']}")
     names = wire.Permissions.from_int(created["permissions"]).names()
-    console.print(f"Permissions: {', '.join(names) or 'none'}")
+    say(f"Permissions: {', '.join(names) or 'none'}")
 
 
 @apps_app.command("list")
@@ -92,11 +87,11 @@ def app_list(database_url: DatabaseUrl = None, as_json: JsonFlag = False) -> Non
 
     rows = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(rows)
+        emit_json(rows)
         return
     for row in rows:
         names = ", ".join(wire.Permissions.from_int(row["permissions"]).names()) or "none"
-        console.print(f"{row['username']:<8} {row['name']:<30} {names}")
+        say(f"{row['username']:<8} {row['name']:<30} {names}")
 
 
 @apps_app.command("reset-token")
@@ -112,10 +107,10 @@ def app_reset(ref: AppRef, database_url: DatabaseUrl = None, as_json: JsonFlag =
 
     reset = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(reset)
+        emit_json(reset)
         return
-    console.print(f"Username: {reset['username']}")
-    console.print(f"Password: {reset['password']}")
+    say(f"Username: {reset['username']}")
+    say(f"Password: {reset['password']}")
 
 
 @apps_app.command("delete")
@@ -133,14 +128,14 @@ def app_delete(ref: AppRef, database_url: DatabaseUrl = None, as_json: JsonFlag 
 
     gone = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(gone)
+        emit_json(gone)
     else:
-        console.print(f"Deleted app {gone['username']} ({gone['name']}).")
+        say(f"Deleted app {gone['username']} ({gone['name']}).")
 
 
 @app.command("superuser")
 def superuser(
-    account_id: Annotated[int, typer.Argument(help="The account's Discord id.")],
+    account_id: Annotated[int, typer.Argument(**ID, help="The account's Discord id.")],
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -161,6 +156,6 @@ def superuser(
 
     done = run_on_store(settings, work)
     if as_json:
-        _echo(done)
+        emit_json(done)
     else:
-        console.print(f"Account {done['id']} now holds every user permission.")
+        say(f"Account {done['id']} now holds every user permission.")

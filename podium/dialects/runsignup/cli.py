@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 
-from podium.clitools import DatabaseUrl, JsonFlag, console, run_on_store, settings_for
+from podium.clitools import (
+    ID,
+    DatabaseUrl,
+    JsonFlag,
+    emit_json,
+    fail,
+    organization,
+    read_text,
+    run_on_store,
+    say,
+    settings_for,
+)
 from podium.core import limits
+from podium.core.entries import EntryCreate
 from podium.core.errors import DomainError, Invalid
+from podium.core.people import PersonCreate
 from podium.core.principal import SYSTEM
 from podium.dialects.runsignup import auth, races
 from podium.dialects.runsignup.uploads import as_number
 from podium.store.database import Database
-from podium.store.tables import Competition, Credential, Organization
+from podium.store.tables import Competition, Credential
 
 app = typer.Typer(help="Administer the RunSignup dialect.", no_args_is_help=True)
 race_app = typer.Typer(help="Races and their events.", no_args_is_help=True)
@@ -32,23 +45,7 @@ app.add_typer(participants_app, name="participants")
 app.add_typer(key_app, name="key")
 app.add_typer(user_app, name="user")
 
-RaceId = Annotated[int, typer.Option("--race", help="The race id.")]
-
-
-def _echo(data: Any) -> None:
-    typer.echo(json.dumps(data))
-
-
-async def _organization(db: Database, ref: str) -> int:
-    async with db.read() as session:
-        found = await session.scalar(select(Organization.id).where(Organization.slug == ref))
-        if found is None and (object_id := limits.id_of(ref)) is not None:
-            found = await session.scalar(
-                select(Organization.id).where(Organization.id == object_id)
-            )
-    if found is None:
-        raise DomainError(f"No organization {ref!r}.")
-    return int(found)
+RaceId = Annotated[int, typer.Option("--race", **ID, help="The race id.")]
 
 
 async def _race(db: Database, race_id: int) -> Competition:
@@ -62,7 +59,7 @@ async def _race(db: Database, race_id: int) -> Competition:
 @race_app.command("create")
 def race_create(
     name: Annotated[str, typer.Argument(help="The race's name.")],
-    org: Annotated[str, typer.Option("--org", help="Organization slug or id.")],
+    org: Annotated[str, typer.Option("--org", metavar="SLUG|ID", help="Organization slug or id.")],
     event: Annotated[
         list[str] | None, typer.Option("--event", help="An event (repeatable).")
     ] = None,
@@ -85,7 +82,7 @@ def race_create(
         raise typer.BadParameter("give at least one --event or --virtual-event")
 
     async def work(db: Database) -> dict[str, Any]:
-        org_id = await _organization(db, org)
+        org_id = (await organization(db, org)).id
         async with db.write() as session:
             race, made = await races.create_race(
                 session, SYSTEM, org_id, name, specs, starts_at=date
@@ -100,25 +97,109 @@ def race_create(
 
     created = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(created)
+        emit_json(created)
         return
-    console.print(f"Created race {created['race_id']} ({created['name']}).")
+    say(f"Created race {created['race_id']} ({created['name']}).")
     for item in created["events"]:
         kind = "virtual " if item["virtual"] else ""
-        console.print(f"  {kind}event {item['event_id']}: {item['name']}")
+        say(f"  {kind}event {item['event_id']}: {item['name']}")
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NAME_COLUMNS = ("first_name", "last_name")
+
+
+@dataclass(frozen=True)
+class Registrant:
+    line: int
+    first_name: str
+    last_name: str
+    gender: str | None
+    birth_date: str | None
+    email: str | None
+    bib: str | None
+    chip: str | None
+    registration_id: str | None
+
+
+def _problems(who: Registrant) -> list[str]:
+    """What the core would refuse in a row, each with its line, before anything is stored."""
+    out = []
+    if not who.first_name and not who.last_name:
+        out.append("first_name or last_name is required.")
+    if who.birth_date is not None:
+        try:
+            if not _DATE.match(who.birth_date):
+                raise ValueError
+            datetime.strptime(who.birth_date, "%Y-%m-%d")
+        except ValueError:
+            out.append(f"dob {who.birth_date[:40]!r} is not a date (YYYY-MM-DD).")
+    if who.registration_id is not None and limits.id_of(who.registration_id) is None:
+        out.append(f"registration_id {who.registration_id[:40]!r} is not a number.")
+    try:
+        PersonCreate(
+            name=f"{who.first_name} {who.last_name}".strip() or "Unnamed",
+            given_name=who.first_name or None,
+            family_name=who.last_name or None,
+            gender=who.gender,
+            email=who.email,
+        )
+        EntryCreate(bib=who.bib, chip=who.chip, registration_id=who.registration_id)
+    except Invalid as exc:
+        out.append(exc.message)
+    return [f"Line {who.line}: {problem}" for problem in out]
+
+
+def read_registrants(path: Path) -> list[Registrant]:
+    """The people of a registration CSV; every problem, by line, refuses the whole file."""
+    reader = csv.DictReader(io.StringIO(read_text(path)))
+    out: list[Registrant] = []
+    problems: list[str] = []
+    try:
+        if not set(NAME_COLUMNS) & set(reader.fieldnames or ()):
+            fail(f"{path} needs a header line naming first_name and/or last_name columns.")
+        for line, row in enumerate(reader, start=2):
+
+            def cell(*names: str, row: dict[str | Any, str | Any] = row) -> str | None:
+                for name in names:
+                    value = row.get(name)
+                    if isinstance(value, str) and value.strip():
+                        return value.strip()
+                return None
+
+            who = Registrant(
+                line=line,
+                first_name=cell("first_name") or "",
+                last_name=cell("last_name") or "",
+                gender=(cell("gender") or "").upper() or None,
+                birth_date=cell("dob"),
+                email=cell("email"),
+                bib=cell("bib", "bib_num"),
+                chip=cell("chip", "chip_num"),
+                registration_id=cell("registration_id"),
+            )
+            problems += _problems(who)
+            out.append(who)
+    except csv.Error as exc:
+        fail(f"{path}, line {reader.line_num}: {exc}.")
+    if problems:
+        fail("\n".join([*problems, f"Nothing was registered: {len(problems)} problem(s)."]))
+    return out
 
 
 @participants_app.command("import")
 def participants_import(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV with a header.")],
     race: RaceId,
-    event: Annotated[int, typer.Option("--event", help="The event id.")],
+    event: Annotated[int, typer.Option("--event", **ID, help="The event id.")],
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Register people from a CSV: first_name, last_name, and optionally gender, dob,
-    email, bib, chip, registration_id. Missing registration ids and bibs are assigned."""
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    """Register people from a CSV: first_name, last_name, and optionally gender, dob
+    (YYYY-MM-DD), email, bib, chip, registration_id. Missing registration ids and bibs
+    are assigned. All rows or none: every problem is reported with its line."""
+    settings = settings_for(database_url)
+    people = read_registrants(path)
 
     async def work(db: Database) -> list[dict[str, Any]]:
         race_row = await _race(db, race)
@@ -127,41 +208,40 @@ def participants_import(
             event_row = await races.find_event(session, race_row, event)
             if event_row is None:
                 raise Invalid(f"Event {event} is not an event of race {race}.")
-            for line, row in enumerate(rows, start=2):
-                first = (row.get("first_name") or "").strip()
-                last = (row.get("last_name") or "").strip()
-                if not first and not last:
-                    raise Invalid(f"Line {line}: first_name or last_name is required.")
-                entry = await races.register(
-                    session,
-                    SYSTEM,
-                    race_row,
-                    event_row,
-                    first_name=first,
-                    last_name=last,
-                    gender=(row.get("gender") or "").strip().upper() or None,
-                    birth_date=(row.get("dob") or "").strip() or None,
-                    email=(row.get("email") or "").strip() or None,
-                    bib=(row.get("bib") or row.get("bib_num") or "").strip() or None,
-                    chip=(row.get("chip") or row.get("chip_num") or "").strip() or None,
-                    registration_id=(row.get("registration_id") or "").strip() or None,
-                )
+            for who in people:
+                try:
+                    entry = await races.register(
+                        session,
+                        SYSTEM,
+                        race_row,
+                        event_row,
+                        first_name=who.first_name,
+                        last_name=who.last_name,
+                        gender=who.gender,
+                        birth_date=who.birth_date,
+                        email=who.email,
+                        bib=who.bib,
+                        chip=who.chip,
+                        registration_id=who.registration_id,
+                    )
+                except DomainError as exc:
+                    raise type(exc)(f"Line {who.line}: {exc.message}") from None
                 out.append(
                     {
                         "registration_id": int(entry.registration_id or 0),
                         "bib_num": as_number(entry.bib),
                         "chip_num": entry.chip,
-                        "first_name": first,
-                        "last_name": last,
+                        "first_name": who.first_name,
+                        "last_name": who.last_name,
                     }
                 )
         return out
 
-    made = run_on_store(settings_for(database_url), work)
+    made = run_on_store(settings, work)
     if as_json:
-        _echo(made)
+        emit_json(made)
     else:
-        console.print(f"Registered {len(made)} participant(s) in event {event}.")
+        say(f"Registered {len(made)} participant(s) in event {event}.")
 
 
 @key_app.command("create")
@@ -183,10 +263,10 @@ def key_create(
 
     made = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(made)
+        emit_json(made)
         return
-    console.print(f"api_key:    {made['api_key']}")
-    console.print(f"api_secret: {made['api_secret']}")
+    say(f"api_key:    {made['api_key']}")
+    say(f"api_secret: {made['api_secret']}")
 
 
 @key_app.command("list")
@@ -199,12 +279,10 @@ def key_list(race: RaceId, database_url: DatabaseUrl = None, as_json: JsonFlag =
 
     rows = run_on_store(settings_for(database_url), work)
     if as_json:
-        _echo(rows)
+        emit_json(rows)
         return
     for row in rows:
-        console.print(
-            f"{row['api_key']}  {'revoked' if row['revoked'] else 'active':<8} {row['name']}"
-        )
+        say(f"{row['api_key']}  {'revoked' if row['revoked'] else 'active':<8} {row['name']}")
 
 
 def _key_json(row: Credential) -> dict[str, Any]:
@@ -223,7 +301,7 @@ def key_revoke(
             await auth.revoke_key(session, SYSTEM, api_key)
 
     run_on_store(settings_for(database_url), work)
-    console.print(f"Revoked api key {api_key}.")
+    say(f"Revoked api key {api_key}.")
 
 
 @user_app.command("revoke")
@@ -238,14 +316,14 @@ def user_revoke(
             await auth.revoke_user(session, SYSTEM, email)
 
     run_on_store(settings_for(database_url), work)
-    console.print(f"Revoked user {email}.")
+    say(f"Revoked user {email}.")
 
 
 @user_app.command("create")
 def user_create(
     email: Annotated[str, typer.Argument(help="The login email.")],
     race: Annotated[
-        list[int], typer.Option("--race", help="A race the user directs (repeatable).")
+        list[int], typer.Option("--race", **ID, help="A race the user directs (repeatable).")
     ],
     password: Annotated[
         str | None, typer.Option(help="The password; generated (and printed) when omitted.")
@@ -276,8 +354,8 @@ def user_create(
     if password is None:
         made["password"] = secret
     if as_json:
-        _echo(made)
+        emit_json(made)
     else:
-        console.print(f"Created user {made['email']}.")
+        say(f"Created user {made['email']}.")
         if password is None:
-            console.print(f"Password: {secret}")
+            say(f"Password: {secret}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.test_cli import run
+from tests.test_cli import flat, refused, run
 
 
 def _json(*args: str, db: Path, cwd: Path) -> Any:
@@ -19,6 +19,7 @@ def _json(*args: str, db: Path, cwd: Path) -> Any:
 
 def test_cli_contest_problem_and_users(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
     contest = _json(
         "contest", "create", "spring", "--designation", "Spring Cup", db=db, cwd=tmp_path
     )
@@ -66,6 +67,78 @@ def test_cli_contest_problem_and_users(tmp_path: Path) -> None:
     lone = run("mooshak", "problem", "add", "spring", "B", "--title", "B", "--tests", str(tests),
                db=db, cwd=tmp_path)  # fmt: skip
     assert lone.returncode == 1 and "t3" in lone.stderr
+
+
+def test_cli_contest_org_and_mistakes(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
+    assert run("org", "create", "uni", "University", db=db, cwd=tmp_path).returncode == 0
+    assert _json("contest", "create", "a", "--org", "uni", db=db, cwd=tmp_path)["id"] == "a"
+    assert _json("contest", "create", "b", "--org", "1", db=db, cwd=tmp_path)["id"] == "b"
+    # The old spelling still works, hidden from --help.
+    assert _json("contest", "create", "c", "--organization-id", "1", db=db, cwd=tmp_path)
+    helped = run("mooshak", "contest", "create", "--help", db=db, cwd=tmp_path).stdout
+    assert "--org" in helped and "--organization-id" not in helped
+    assert "No organization 'nope'." in refused(
+        1, "mooshak", "contest", "create", "d", "--org", "nope", db=db, cwd=tmp_path
+    )
+    assert "Invalid value for '--start': 'noon'" in flat(
+        refused(2, "mooshak", "contest", "create", "d", "--start", "noon", db=db, cwd=tmp_path)
+    )
+    assert "'PAUSED' is not one of" in flat(
+        refused(2, "mooshak", "contest", "create", "d", "--status", "PAUSED", db=db, cwd=tmp_path)
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    stderr = refused(
+        1,
+        "mooshak",
+        "problem",
+        "add",
+        "a",
+        "A",
+        "--title",
+        "A",
+        "--tests",
+        str(empty),
+        db=db,
+        cwd=tmp_path,
+    )
+    assert stderr.splitlines() == [f"error: No *.in/*.out test cases in {empty}."]
+    binary = tmp_path / "binary"
+    binary.mkdir()
+    (binary / "t1.in").write_bytes(b"\xff\xfe")
+    (binary / "t1.out").write_text("1\n")
+    stderr = refused(
+        1,
+        "mooshak",
+        "problem",
+        "add",
+        "a",
+        "A",
+        "--title",
+        "A",
+        "--tests",
+        str(binary),
+        db=db,
+        cwd=tmp_path,
+    )
+    assert f"A test case in {binary} is not UTF-8 text" in stderr
+    assert "'boss' is not one of" in flat(
+        refused(
+            2,
+            "mooshak",
+            "user",
+            "create",
+            "u",
+            "--password",
+            "pw",
+            "--role",
+            "boss",
+            db=db,
+            cwd=tmp_path,
+        )
+    )
 
 
 async def test_native_routes(api: httpx.AsyncClient, client: httpx.AsyncClient) -> None:

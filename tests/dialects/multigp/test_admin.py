@@ -10,7 +10,7 @@ import httpx
 
 from podium.dialects.multigp import auth, races
 from tests.dialects.multigp.conftest import MultiGP
-from tests.test_cli import run
+from tests.test_cli import flat, refused, run
 
 
 def _json(*args: str, db: Path, cwd: Path) -> Any:
@@ -21,6 +21,7 @@ def _json(*args: str, db: Path, cwd: Path) -> Any:
 
 def test_cli_chapter_race_and_user(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
     chapter = _json("chapter", "create", "Skyline FPV", db=db, cwd=tmp_path)
     assert len(chapter["api_key"]) == 36
     again = _json("chapter", "create", "Skyline FPV", db=db, cwd=tmp_path)
@@ -54,6 +55,60 @@ def test_cli_chapter_race_and_user(tmp_path: Path) -> None:
     assert bad.returncode != 0
     missing = run("multigp", "user", "create", "ghost", "--pilot-id", "999", db=db, cwd=tmp_path)
     assert missing.returncode == 1 and "No pilot" in missing.stderr
+
+
+def test_cli_race_takes_org_by_slug_or_id_and_the_old_chapter_option(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
+    chapter = _json("chapter", "create", "Skyline FPV", db=db, cwd=tmp_path)
+    by_slug = _json("race", "create", "A", "--org", "skyline-fpv", db=db, cwd=tmp_path)
+    by_id = _json("race", "create", "B", "--org", str(chapter["chapter_id"]), db=db, cwd=tmp_path)
+    old = _json("race", "create", "C", "--chapter", str(chapter["chapter_id"]), db=db, cwd=tmp_path)
+    assert by_slug["race_id"] < by_id["race_id"] < old["race_id"]
+    helped = run("multigp", "race", "create", "--help", db=db, cwd=tmp_path).stdout
+    assert "--org" in helped and "--chapter" not in helped
+    assert "No organization 'nope'." in refused(
+        1, "multigp", "race", "create", "X", "--org", "nope", db=db, cwd=tmp_path
+    )
+    assert "No organization '99'." in refused(
+        1, "multigp", "race", "create", "X", "--chapter", "99", db=db, cwd=tmp_path
+    )
+    assert "--org" in flat(refused(2, "multigp", "race", "create", "X", db=db, cwd=tmp_path))
+    sheet = tmp_path / "pilots.csv"
+    sheet.write_text("pilotId,firstName,lastName\n100,A,B\nx1,C,D\n101,E,F\n,G,H\n")
+    lines = refused(
+        1,
+        "multigp",
+        "race",
+        "create",
+        "X",
+        "--org",
+        "skyline-fpv",
+        "--pilots",
+        str(sheet),
+        db=db,
+        cwd=tmp_path,
+    ).splitlines()
+    assert lines == [
+        "error: Line 3: pilotId must be a MultiGP pilot id (digits).",
+        "error: Line 5: pilotId must be a MultiGP pilot id (digits).",
+    ]
+    gone = tmp_path / "gone.csv"
+    assert f"'{gone}' does not exist" in flat(
+        refused(
+            2,
+            "multigp",
+            "race",
+            "create",
+            "X",
+            "--org",
+            "1",
+            "--pilots",
+            str(gone),
+            db=db,
+            cwd=tmp_path,
+        )
+    )
 
 
 async def test_native_routes(multigp: MultiGP) -> None:

@@ -11,7 +11,7 @@ import httpx
 
 from tests.conftest import make_token
 from tests.dialects.nadeo.conftest import Nadeo
-from tests.test_cli import run
+from tests.test_cli import flat, refused, run
 
 
 def _json(*args: str, db: Path, cwd: Path) -> Any:
@@ -22,6 +22,7 @@ def _json(*args: str, db: Path, cwd: Path) -> Any:
 
 def test_cli(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
     account = _json("account", "create", "--name", "Ada", db=db, cwd=tmp_path)
     assert account["login"].startswith("svc_") and len(account["password"]) >= 16
     server = _json(
@@ -66,6 +67,88 @@ def test_cli(tmp_path: Path) -> None:
     assert not any(worse["improved"].values())
     bad = run("nadeo", "record", "submit", account["account_id"], "nomap", "1", db=db, cwd=tmp_path)
     assert bad.returncode == 1 and "No map" in bad.stderr
+    # --org takes the club by slug or id; --club (the old spelling) still works.
+    by_slug = _json(
+        "campaign",
+        "create",
+        "Slug Cup",
+        "--map",
+        uid,
+        "--use-case",
+        "club",
+        "--org",
+        "club-speed-club",
+        db=db,
+        cwd=tmp_path,
+    )
+    by_id = _json(
+        "campaign",
+        "create",
+        "Id Cup",
+        "--map",
+        uid,
+        "--use-case",
+        "club",
+        "--org",
+        str(club["club_id"]),
+        db=db,
+        cwd=tmp_path,
+    )
+    assert by_slug["season_uid"].startswith("NLS-") and by_id["season_uid"].startswith("NLS-")
+    helped = run("nadeo", "campaign", "create", "--help", db=db, cwd=tmp_path).stdout
+    assert "--org" in helped and "--club" not in helped
+    assert "No organization 'nope'." in refused(
+        1,
+        "nadeo",
+        "map",
+        "create",
+        "M",
+        "--author",
+        account["account_id"],
+        "--author-time",
+        "1",
+        "--org",
+        "nope",
+        db=db,
+        cwd=tmp_path,
+    )
+    assert "No organization '99'." in refused(
+        1, "nadeo", "campaign", "create", "X", "--map", uid, "--club", "99", db=db, cwd=tmp_path
+    )
+    # Malformed dates and unknown use cases are usage errors, not tracebacks.
+    assert "Invalid value for '--start': '2020-13-01'" in flat(
+        refused(
+            2,
+            "nadeo",
+            "campaign",
+            "create",
+            "X",
+            "--map",
+            uid,
+            "--start",
+            "2020-13-01",
+            db=db,
+            cwd=tmp_path,
+        )
+    )
+    assert "Invalid value for 'DAY': 'someday'" in flat(
+        refused(2, "nadeo", "totd", "add", "someday", uid, db=db, cwd=tmp_path)
+    )
+    assert "'yearly' is not one of seasonal, club, weekly-shorts, weekly-grands." in flat(
+        refused(
+            2,
+            "nadeo",
+            "campaign",
+            "create",
+            "X",
+            "--map",
+            uid,
+            "--use-case",
+            "yearly",
+            db=db,
+            cwd=tmp_path,
+        )
+    )
 
 
 async def test_native_routes(nadeo: Nadeo) -> None:

@@ -11,7 +11,7 @@ import httpx
 from podium.app import create_app
 from podium.config import Settings
 from podium.dialects.polympics import wire
-from tests.test_cli import run
+from tests.test_cli import refused, run
 
 
 def _json(*args: str, db: Path, cwd: Path) -> Any:
@@ -22,6 +22,7 @@ def _json(*args: str, db: Path, cwd: Path) -> Any:
 
 def test_app_life_cycle(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
     made = _json("app", "create", "Bot", "--all", db=db, cwd=tmp_path)
     assert made["username"] == f"A{made['username'][1:]}" and len(made["password"]) == 44
     assert made["permissions"] == wire.APP_PERMISSIONS
@@ -41,10 +42,18 @@ def test_app_life_cycle(tmp_path: Path) -> None:
     assert unknown.returncode != 0 and "fly" in unknown.stderr
     missing = run("polympics", "app", "delete", "A999", db=db, cwd=tmp_path)
     assert missing.returncode == 1 and "No Polympics app" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
+def test_commands_need_an_existing_store(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    stderr = refused(1, "polympics", "app", "create", "Bot", "--all", db=db, cwd=tmp_path)
+    assert f"No Podium store at {db}" in stderr and not db.exists()
 
 
 async def test_created_app_and_superuser_work_over_http(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
     made = _json("app", "create", "Bot", "--all", db=db, cwd=tmp_path)
     settings = Settings(database_url=f"sqlite:///{db}", data_dir=tmp_path / "data")
     app = create_app(settings, run_migrations=False)

@@ -10,7 +10,7 @@ import httpx
 
 from podium.app import create_app
 from podium.config import Settings
-from tests.test_cli import run
+from tests.test_cli import flat, refused, run
 
 
 def _json(*args: str, db: Path, cwd: Path) -> Any:
@@ -21,6 +21,7 @@ def _json(*args: str, db: Path, cwd: Path) -> Any:
 
 async def test_race_participants_key_and_user(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
     assert run("org", "create", "harbor", "Harbor", db=db, cwd=tmp_path).returncode == 0
     race = _json(
         "race",
@@ -72,6 +73,7 @@ async def test_race_participants_key_and_user(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert refused.returncode == 1 and "Line 2" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
     app = create_app(
         Settings(database_url=f"sqlite:///{db}", data_dir=tmp_path / "d"), run_migrations=False
@@ -104,3 +106,95 @@ async def test_race_participants_key_and_user(tmp_path: Path) -> None:
         )
         assert "tmp_key" in login.json()
     await app.state.database.dispose()
+
+
+def test_import_reports_every_bad_row_by_line_and_stores_none(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert run("migrate", db=db, cwd=tmp_path).returncode == 0
+    assert run("org", "create", "harbor", "Harbor", db=db, cwd=tmp_path).returncode == 0
+    # --org takes an id as well as a slug.
+    race = _json("race", "create", "Harbor 5K", "--org", "1", "--event", "5K", db=db, cwd=tmp_path)
+    race_id, event_id = str(race["race_id"]), str(race["events"][0]["event_id"])
+    sheet = tmp_path / "people.csv"
+    sheet.write_text(
+        "first_name,last_name,dob,registration_id,email\n"
+        "Ada,Lovelace,1815-12-10,,\n"
+        "Alan,Turing,23/06/1912,,\n"
+        "Grace,Hopper,1906-13-09,,\n"
+        ",,,,\n"
+        "Edsger,Dijkstra,1930-05-11,R-1,edsger\n"
+    )
+    args = ("participants", "import", str(sheet), "--race", race_id, "--event", event_id)
+    stderr = refused(1, "runsignup", *args, db=db, cwd=tmp_path)
+    assert stderr.splitlines() == [
+        "error: Line 3: dob '23/06/1912' is not a date (YYYY-MM-DD).",
+        "error: Line 4: dob '1906-13-09' is not a date (YYYY-MM-DD).",
+        "error: Line 5: first_name or last_name is required.",
+        "error: Line 6: registration_id 'R-1' is not a number.",
+        "error: Line 6: email: String should match pattern '^[^@\\s]+@[^@\\s]+$'",
+        "error: Nothing was registered: 5 problem(s).",
+    ]
+    # Nothing was stored: the good row is registered only once the file is right.
+    sheet.write_text("first_name,last_name,dob\nAda,Lovelace,1815-12-10\n")
+    assert [p["bib_num"] for p in _json(*args, db=db, cwd=tmp_path)] == [1]
+    dup = tmp_path / "dup.csv"
+    dup.write_text("first_name,last_name,bib\nAlan,Turing,7\nGrace,Hopper,7\n")
+    stderr = refused(
+        1,
+        "runsignup",
+        "participants",
+        "import",
+        str(dup),
+        "--race",
+        race_id,
+        "--event",
+        event_id,
+        db=db,
+        cwd=tmp_path,
+    )
+    assert stderr.startswith("error: Line 3: bib 7 is already used")
+    headless = tmp_path / "headless.csv"
+    headless.write_text("name,age\nAda,36\n")
+    stderr = refused(
+        1,
+        "runsignup",
+        "participants",
+        "import",
+        str(headless),
+        "--race",
+        race_id,
+        "--event",
+        event_id,
+        db=db,
+        cwd=tmp_path,
+    )
+    assert "needs a header line naming first_name and/or last_name" in stderr
+    gone = tmp_path / "gone.csv"
+    assert f"'{gone}' does not exist" in flat(
+        refused(
+            2,
+            "runsignup",
+            "participants",
+            "import",
+            str(gone),
+            "--race",
+            race_id,
+            "--event",
+            event_id,
+            db=db,
+            cwd=tmp_path,
+        )
+    )
+    assert "No organization 'nope'." in refused(
+        1,
+        "runsignup",
+        "race",
+        "create",
+        "X",
+        "--org",
+        "nope",
+        "--event",
+        "5K",
+        db=db,
+        cwd=tmp_path,
+    )
