@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import accounts, credentials, events, tickets
-from podium.core.errors import Invalid, NotFound, Unauthenticated
+from podium.core.errors import NotFound, Unauthenticated
 from podium.core.principal import SYSTEM, Principal
 from podium.store.tables import Credential, Membership, Organization
 from podium.store.types import utcnow
@@ -142,8 +142,6 @@ async def accept(
         )
     elif user.revoked_at is not None or not await accounts.verify_password(user, password):
         raise Unauthenticated("That is not the password of the account for this email.")
-    if not password:
-        raise Invalid("A password is required.", field="password")
     member = await accounts.add_member(session, inviter, user, row.organization_id, view.role)
     row.revoked_at = utcnow()  # used up
     events.record(
