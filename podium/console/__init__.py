@@ -39,7 +39,8 @@ def create_console(settings: Settings, database: Database) -> FastAPI:
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
-        status = 404 if exc.status == 404 else 400 if exc.status != 403 else 403
+        # A refusal is a page with its message: missing, forbidden, or not done.
+        status = exc.status if exc.status in (403, 404) else 400
         return await _error(request, status, exc.message)
 
     async def unreadable(request: Request, _exc: Exception) -> Response:

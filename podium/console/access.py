@@ -100,7 +100,7 @@ async def form(
 ) -> FormData:
     """The posted form, once its CSRF token checks out (else 403, nothing done)."""
     declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit + 16 * 1024:
+    if limits.digits(declared) and len(declared) < 19 and int(declared) > limit + 16 * 1024:
         raise Ended(413, f"The form is larger than {limit // 1024} KB.")
     try:
         data = await request.form(max_part_size=limit)

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from podium.console import access
 from podium.console.render import missing, page, see_other
-from podium.core import resources
+from podium.core import limits, resources
 from podium.core.competitions import (
     COMPETITIONS,
     SCORING_HELP,
@@ -65,7 +65,7 @@ def _fields(data: FormData, current: Competition | None) -> dict[str, Any]:
     attributes["timezone"] = zone
     return {
         "name": access.text(data, "name"),
-        "parent_id": int(parent) if parent.isascii() and parent.isdigit() else None,
+        "parent_id": limits.id_of(parent),
         "kind": access.text(data, "kind") or "event",
         "scoring": access.text(data, "scoring") or "lowest_time",
         "tie_rule": access.text(data, "tie_rule") or "shared",

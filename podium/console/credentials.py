@@ -13,7 +13,7 @@ from starlette.responses import Response
 from podium.console import access
 from podium.console.organizations import link_base
 from podium.console.render import page, see_other
-from podium.core import credentials
+from podium.core import credentials, limits
 from podium.core.errors import DomainError
 from podium.store.tables import Credential
 from podium.store.types import utcnow
@@ -67,7 +67,7 @@ async def create(request: Request, slug: str) -> Response:
     if maker is None:
         return await _page(request, here, 400, error="Choose a kind of credential.")
     target_text = access.text(data, "target")
-    target = int(target_text) if target_text.isascii() and target_text.isdigit() else None
+    target = limits.id_of(target_text)
     if maker.targets is not None and target is None:
         return await _page(request, here, 400, error=f"Choose a {maker.target.lower()}.")
     name, choice = access.text(data, "name").strip(), access.text(data, "choice")

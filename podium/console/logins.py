@@ -6,6 +6,8 @@ access log never writes, and the page is sent without a referrer.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -35,7 +37,8 @@ async def _start(request: Request, email: str, password: str, then: str) -> Resp
     async with db.read() as session:
         attempt = await logins.check(session, email, password, _address(request))
     async with db.write() as session:
-        outcome = await logins.record(session, attempt)
+        hours = access.settings(request).console_session_hours
+        outcome = await logins.record(session, attempt, timedelta(hours=hours))
     if not outcome.ok:
         context = {"title": "Log in", "email": email, "next": then, "error": outcome.refusal}
         return page(request, "login.html", context, None, 429 if outcome.throttled else 401)

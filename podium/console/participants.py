@@ -23,7 +23,7 @@ from starlette.responses import Response
 from podium.console import access
 from podium.console.competitions import in_competition
 from podium.console.render import Ended, page, see_other
-from podium.core import participant_import, resources
+from podium.core import limits, participant_import, resources
 from podium.core.entries import ENTRIES, EntryUpdate
 from podium.core.errors import DomainError
 from podium.store.tables import Competition, Entry, Person
@@ -86,12 +86,14 @@ async def listing(request: Request, competition_id: access.ObjectId) -> Response
     return await _page(request, here, competition)
 
 
-def _mapping(data: FormData, columns: int) -> dict[int, str]:
-    return {
-        index: access.text(data, f"map-{index}") or "ignore"
-        for index in range(columns)
-        if f"map-{index}" in data
-    }
+def _mapping(data: FormData) -> dict[int, str]:
+    """The preview form's column choices: ``map-<column index>`` -> field."""
+    found = {}
+    for key in data:
+        number = key.removeprefix("map-")
+        if key.startswith("map-") and limits.digits(number) and len(number) < 6:
+            found[int(number)] = access.text(data, key) or "ignore"
+    return found
 
 
 async def _file_of(data: FormData) -> bytes:
@@ -119,7 +121,7 @@ async def preview(request: Request, competition_id: access.ObjectId) -> Response
     raw = await _file_of(data)
     if not raw.strip():
         return await _page(request, here, competition, 400, error="Choose a CSV file first.")
-    mapping = _mapping(data, 1000) or None
+    mapping = _mapping(data) or None
     try:
         async with access.database(request).read() as session:
             shown = await participant_import.preview(
@@ -136,7 +138,7 @@ async def commit(request: Request, competition_id: access.ObjectId) -> Response:
     here, competition = await in_competition(request, competition_id, "setup")
     data = await access.form(request, here.active, MAX_UPLOAD * 2)
     raw = await _file_of(data)
-    mapping = _mapping(data, 1000)
+    mapping = _mapping(data)
     try:
         async with access.database(request).write() as session:
             report = await participant_import.commit(

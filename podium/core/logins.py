@@ -114,8 +114,10 @@ async def check(session: AsyncSession, email: str, password: str, address: str) 
     return Attempt(attempt.email, attempt.address, user_id=user.id)
 
 
-async def record(session: AsyncSession, attempt: Attempt) -> Login:
-    """Write a checked login: the failure counted, or a new session opened."""
+async def record(
+    session: AsyncSession, attempt: Attempt, lifetime: timedelta = SESSION_LIFETIME
+) -> Login:
+    """Write a checked login: the failure counted, or a session opened for ``lifetime``."""
     account_key, address_key = attempt.keys
     if attempt.throttled:
         return Login(refusal=attempt.refusal, throttled=True)
@@ -128,7 +130,7 @@ async def record(session: AsyncSession, attempt: Attempt) -> Login:
     row, ticket = await tickets.issue(
         session,
         SESSION,
-        SESSION_LIFETIME,
+        lifetime,
         person_id=user.person_id,
         name=user.identifier,
         attributes={"user_id": user.id, "csrf": csrf, "password": _password_mark(user)},

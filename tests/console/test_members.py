@@ -26,7 +26,6 @@ async def test_an_invited_director_sets_a_password_and_can_set_up(browsers: Any,
     assert invited.status_code == 200
     link = INVITE_LINK.search(invited.text)
     assert link, invited.text[-2000:]
-    assert "pending" not in link[1]
     listed = await owner.http.get("/console/orgs/harbor/members")
     assert "dana@example.org as director" in listed.text  # waiting to be accepted
 
@@ -126,7 +125,7 @@ async def test_the_last_owner_is_kept(browsers: Any, org: Org) -> None:
         f"/console/orgs/harbor/members/{mine[1]}/role",
         data={"csrf": csrf_of(members), "role": "viewer"},
     )
-    assert refused.status_code == 409 or "needs an owner" in refused.text
+    assert refused.status_code == 409 and "needs an owner" in refused.text
     assert (await owner.http.get("/console/orgs/harbor/credentials")).status_code == 200
 
 

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from podium.app import create_app
+from podium.config import Settings
 from podium.core import logins
 from podium.core.principal import SYSTEM
 from podium.store.database import Database
-from tests.console.conftest import PASSWORD, Org, csrf_of
+from podium.store.tables import Credential
+from podium.store.types import utcnow
+from tests.console.conftest import PASSWORD, Browser, Org, csrf_of
 
 
 async def test_login_opens_the_console_and_logout_ends_the_session(browsers: Any, org: Org) -> None:
@@ -168,3 +174,23 @@ async def test_the_login_page_sends_people_back_where_they_were(browsers: Any, o
         },
     )
     assert sent.headers["location"] == "/console/"
+
+
+async def test_the_session_length_setting_bounds_the_row_and_the_cookie(
+    settings: Settings, database: Database, org: Org
+) -> None:
+    short = create_app(
+        settings.model_copy(update={"console_session_hours": 0.5}),
+        database=database,
+        run_migrations=False,
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=short), base_url="http://podium.test"
+    ) as http:
+        done = await Browser(http).login("owner@example.org")
+    assert "max-age=1800" in done.headers["set-cookie"].lower()
+    async with database.read() as session:
+        row = await session.scalar(select(Credential).where(Credential.kind == logins.SESSION))
+    assert row is not None and row.expires_at is not None
+    left = (row.expires_at - utcnow()).total_seconds()
+    assert 1700 < left <= 1800
