@@ -106,7 +106,7 @@ RESULTS = Resource(
     "/results",
     models.Result,
     models.ResultCreate,
-    models.ResultUpdate,
+    models.ResultCorrection,
     "/competitions/{}/results",
 )
 RESULT_SETS = Resource(
@@ -196,8 +196,30 @@ def update_call(
     return Call("PATCH", res.item(object_id), res.model.model_validate, json=body)
 
 
-def delete_call(res: Resource[Any, Any, Any], object_id: int) -> Call[None]:
-    return Call("DELETE", res.item(object_id), _nothing)
+def delete_call(
+    res: Resource[Any, Any, Any], object_id: int, reason: str | None = None
+) -> Call[None]:
+    params = {"reason": reason} if reason is not None else None
+    return Call("DELETE", res.item(object_id), _nothing, params=params)
+
+
+def result_history_call(result_id: int) -> Call[list[models.AuditEntry]]:
+    return Call("GET", f"/results/{_id(result_id)}/history", _list_of(models.AuditEntry))
+
+
+def audit_call(
+    competition_id: int, after: int = 0, limit: int = 200, result_id: int | None = None
+) -> Call[models.AuditPage]:
+    params: dict[str, Any] = {"after": after, "limit": limit}
+    if result_id is not None:
+        params["result_id"] = result_id
+    path = f"/competitions/{_id(competition_id)}/audit"
+    return Call("GET", path, models.AuditPage.model_validate, params=params)
+
+
+def undo_call(seq: int, reason: str | None = None) -> Call[models.Event]:
+    body = {"reason": reason} if reason is not None else {}
+    return Call("POST", f"/events/{_id(seq)}/undo", models.Event.model_validate, json=body)
 
 
 # Routes outside the shared pattern.

@@ -33,6 +33,7 @@ from podium.api import _base
 from podium.api._base import Call, Resource, RetryPolicy
 from podium.api._errors import APIConnectionError, APITimeoutError
 from podium.api.models import (
+    AuditEntry,
     Award,
     AwardCreate,
     AwardUpdate,
@@ -63,11 +64,11 @@ from podium.api.models import (
     PersonUpdate,
     Position,
     Result,
+    ResultCorrection,
     ResultCreate,
     ResultSet,
     ResultSetCreate,
     ResultSetUpdate,
-    ResultUpdate,
     Round,
     RoundCreate,
     RoundUpdate,
@@ -582,12 +583,32 @@ class Client:
         return self._send(_base.bulk_results_call(competition_id, rows))
 
     def update_result(
-        self, result_id: int, data: ResultUpdate | None = None, **fields: Any
+        self, result_id: int, data: ResultCorrection | None = None, **fields: Any
     ) -> Result:
+        """Correct a result in place. ``attributes`` are merged into the stored ones (a
+        key set to ``None`` is removed); ``reason`` goes to the audit trail."""
         return self._send(_base.update_call(_base.RESULTS, result_id, data, fields))
 
-    def delete_result(self, result_id: int) -> None:
-        self._send(_base.delete_call(_base.RESULTS, result_id))
+    def delete_result(self, result_id: int, *, reason: str | None = None) -> None:
+        self._send(_base.delete_call(_base.RESULTS, result_id, reason))
+
+    def result_history(self, result_id: int) -> list[AuditEntry]:
+        """Every change of a result, oldest first (also after it was deleted)."""
+        return self._send(_base.result_history_call(result_id))
+
+    def audit(self, competition_id: int, *, result_id: int | None = None) -> Iterator[AuditEntry]:
+        """The competition's audit trail in log order, across pages."""
+        after = 0
+        while True:
+            page = self._send(_base.audit_call(competition_id, after, 200, result_id))
+            yield from page.data
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    def undo(self, seq: int, *, reason: str | None = None) -> Event:
+        """Undo change ``seq`` (an audit entry's ``seq``); returns the change undone."""
+        return self._send(_base.undo_call(seq, reason))
 
     def list_result_sets(
         self, competition_id: int, *, limit: int | None = None, cursor: str | None = None
@@ -1219,12 +1240,30 @@ class AsyncClient:
         return await self._send(_base.bulk_results_call(competition_id, rows))
 
     async def update_result(
-        self, result_id: int, data: ResultUpdate | None = None, **fields: Any
+        self, result_id: int, data: ResultCorrection | None = None, **fields: Any
     ) -> Result:
         return await self._send(_base.update_call(_base.RESULTS, result_id, data, fields))
 
-    async def delete_result(self, result_id: int) -> None:
-        await self._send(_base.delete_call(_base.RESULTS, result_id))
+    async def delete_result(self, result_id: int, *, reason: str | None = None) -> None:
+        await self._send(_base.delete_call(_base.RESULTS, result_id, reason))
+
+    async def result_history(self, result_id: int) -> list[AuditEntry]:
+        return await self._send(_base.result_history_call(result_id))
+
+    async def audit(
+        self, competition_id: int, *, result_id: int | None = None
+    ) -> AsyncIterator[AuditEntry]:
+        after = 0
+        while True:
+            page = await self._send(_base.audit_call(competition_id, after, 200, result_id))
+            for entry in page.data:
+                yield entry
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    async def undo(self, seq: int, *, reason: str | None = None) -> Event:
+        return await self._send(_base.undo_call(seq, reason))
 
     def list_result_sets(
         self, competition_id: int, *, limit: int | None = None, cursor: str | None = None

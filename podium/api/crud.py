@@ -67,6 +67,7 @@ async def list_page(
 
 Creator = Callable[[AsyncSession, Principal, Any], Awaitable[Any]]
 Deleter = Callable[[AsyncSession, Principal, int], Awaitable[None]]
+Updater = Callable[[AsyncSession, Principal, int, Any], Awaitable[Any]]
 
 
 def item_routes(
@@ -77,9 +78,13 @@ def item_routes(
     *,
     extras: Extras | None = None,
     deleter: Deleter | None = None,
+    updater: Updater | None = None,
+    update_model: type[BaseModel] | None = None,
+    with_delete: bool = True,
 ) -> None:
-    """GET, PATCH and DELETE on ``{path}/{object_id}``."""
-    update_model = res.update
+    """GET, PATCH and DELETE on ``{path}/{object_id}`` (DELETE left to the caller when
+    ``with_delete`` is false, for a concept whose delete takes more than the id)."""
+    body_model = update_model or res.update
 
     async def get_one(object_id: ObjectId, db: DB, actor: Actor) -> Any:
         async with db.read() as session:
@@ -88,12 +93,15 @@ def item_routes(
 
     async def update_one(
         object_id: ObjectId,
-        body: update_model,  # type: ignore[valid-type]
+        body: body_model,  # type: ignore[valid-type]
         db: DB,
         actor: Actor,
     ) -> Any:
         async with db.write() as session:
-            obj = await resources.update(session, actor, res, object_id, body)
+            if updater is not None:
+                obj = await updater(session, actor, object_id, body)
+            else:
+                obj = await resources.update(session, actor, res, object_id, body)
             return (await present(session, res, [obj], out, extras))[0]
 
     async def delete_one(object_id: ObjectId, db: DB, actor: Actor) -> None:
@@ -123,6 +131,8 @@ def item_routes(
         summary=f"Update a {res.kind}",
         name=f"update_{res.kind}",
     )
+    if not with_delete:
+        return
     router.add_api_route(
         item,
         delete_one,

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from podium.core.awards import AwardCreate, AwardUpdate
 from podium.core.challenges import ChallengeCreate, ChallengeUpdate
 from podium.core.competitions import CompetitionCreate, CompetitionUpdate
+from podium.core.corrections import ResultCorrection
 from podium.core.credentials import TokenCreate
 from podium.core.entries import EntryCreate, EntryUpdate
+from podium.core.fields import Reason
 from podium.core.organizations import OrganizationCreate, OrganizationUpdate
 from podium.core.people import PersonCreate, PersonUpdate
 from podium.core.result_sets import ResultSetCreate, ResultSetUpdate
@@ -31,6 +33,9 @@ from podium.core.schedule import (
 from podium.core.teams import MemberAdd, TeamCreate, TeamUpdate
 
 __all__ = [
+    "AuditChange",
+    "AuditEntry",
+    "AuditPage",
     "Award",
     "AwardCreate",
     "AwardUpdate",
@@ -62,6 +67,7 @@ __all__ = [
     "PersonUpdate",
     "Position",
     "Result",
+    "ResultCorrection",
     "ResultCreate",
     "ResultSet",
     "ResultSetCreate",
@@ -82,6 +88,7 @@ __all__ = [
     "Token",
     "TokenCreate",
     "TokenCreated",
+    "Undo",
 ]
 
 T = TypeVar("T")
@@ -144,6 +151,7 @@ class Competition(Stamped):
     scoring: str
     tie_rule: str
     public: bool
+    official: bool = False
     external_ids: dict[str, str] = {}
 
 
@@ -216,6 +224,9 @@ class Result(Stamped):
     points: float | None = None
     splits: list[dict[str, Any]] = []
     place: int | None = None
+    status_reason: str | None = None
+    review: str | None = None
+    source: str | None = None
     recorded_at: datetime
 
 
@@ -270,7 +281,40 @@ class Event(Model):
     actor: str | None = None
     payload: dict[str, Any] | None = None
     before: dict[str, Any] | None = None
+    reason: str | None = None
     created_at: datetime
+
+
+class AuditChange(Model):
+    field: str = Field(description="A column, or attributes.<key> for one attribute.")
+    before: Any = None
+    after: Any = None
+
+
+class AuditEntry(Model):
+    """One change in the audit trail: who, when, what, from what to what, and why."""
+
+    seq: int = Field(description="The event's number in the log; POST /events/{seq}/undo.")
+    at: datetime
+    actor: str
+    action: str
+    kind: str
+    object_id: int | None = None
+    reason: str | None = None
+    changes: list[AuditChange] = []
+    undoable: bool = False
+
+
+class AuditPage(BaseModel):
+    data: list[AuditEntry]
+    next_after: int | None = Field(
+        default=None, description="Pass as ?after= for the next page; null on the last page."
+    )
+
+
+class Undo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason | None = None
 
 
 class Page(BaseModel, Generic[T]):

@@ -71,6 +71,7 @@ class CompetitionCreate(Command):
     scoring: Scoring = "lowest_time"
     tie_rule: TieRule = "shared"
     public: bool = True
+    official: bool = False
     attributes: Attributes = {}
     external_ids: ExternalIds = {}
 
@@ -85,6 +86,7 @@ class CompetitionUpdate(Command):
     scoring: Scoring | None = None
     tie_rule: TieRule | None = None
     public: bool | None = None
+    official: bool | None = None
     attributes: Attributes | None = None
     external_ids: ExternalIds | None = None
 

@@ -44,8 +44,10 @@ def record(
     organization_id: int | None = None,
     competition_id: int | None = None,
     before: dict[str, Any] | None = None,
+    reason: str | None = None,
 ) -> None:
-    """Queue an event; ``payload`` is the object after the change, ``before`` its prior state."""
+    """Queue an event; ``payload`` is the object after the change, ``before`` its prior
+    state, ``reason`` why (a correction's or a disqualification's note)."""
     session.info.setdefault(PENDING_EVENTS, []).append(
         {
             "type": type_,
@@ -56,6 +58,7 @@ def record(
             "actor": principal.label,
             "payload": payload,
             "before": before,
+            "reason": reason or None,
         }
     )
 

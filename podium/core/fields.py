@@ -48,6 +48,8 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200), CleanText
 ShortText = Annotated[str, StringConstraints(max_length=100), CleanText]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=40), CleanText]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
+# Why something was done: a correction's note, a disqualification's reason.
+Reason = Annotated[str, StringConstraints(max_length=500), CleanText]
 Url = Annotated[str, StringConstraints(max_length=2000), CleanText]
 Int64 = Annotated[int, Field(ge=limits.INT64_MIN, le=limits.INT64_MAX)]
 Id = Annotated[int, Field(ge=1, le=limits.INT64_MAX)]

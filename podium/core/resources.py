@@ -181,6 +181,8 @@ async def update(
     res: Resource[M],
     object_id: int,
     command: Command,
+    *,
+    reason: str | None = None,
 ) -> M:
     obj = await get(session, principal, res, object_id)
     old_scope = await res.scope(session, obj)
@@ -207,12 +209,17 @@ async def update(
     ids = getattr(command, "external_ids", None)
     if res.has_external_ids and ids is not None and "external_ids" in command.model_fields_set:
         await external_ids.replace(session, res.kind, object_id, ids)
-    await _record(session, principal, res, obj, "updated", scope, before=prior)
+    await _record(session, principal, res, obj, "updated", scope, before=prior, reason=reason)
     return obj
 
 
 async def delete(
-    session: AsyncSession, principal: Principal, res: Resource[M], object_id: int
+    session: AsyncSession,
+    principal: Principal,
+    res: Resource[M],
+    object_id: int,
+    *,
+    reason: str | None = None,
 ) -> None:
     obj = await get(session, principal, res, object_id)
     scope = await res.scope(session, obj)
@@ -232,6 +239,7 @@ async def delete(
         organization_id=scope.organization_id,
         competition_id=scope.competition_id,
         before=prior,
+        reason=reason,
     )
 
 
@@ -244,6 +252,7 @@ async def _record(
     scope: Scope,
     *,
     before: dict[str, Any] | None = None,
+    reason: str | None = None,
 ) -> None:
     payload = events.snapshot(obj)
     if res.has_external_ids:
@@ -260,6 +269,7 @@ async def _record(
         organization_id=scope.organization_id,
         competition_id=scope.competition_id,
         before=before,
+        reason=reason,
     )
 
 

@@ -20,7 +20,15 @@ from podium.core.challenges import CHALLENGES
 from podium.core.competitions import COMPETITIONS, started
 from podium.core.entries import ENTRIES
 from podium.core.errors import Invalid
-from podium.core.fields import Attributes, CleanText, Id, Millis, ResultStatus, UtcDateTime
+from podium.core.fields import (
+    Attributes,
+    CleanText,
+    Id,
+    Millis,
+    Reason,
+    ResultStatus,
+    UtcDateTime,
+)
 from podium.core.people import PEOPLE
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
@@ -67,6 +75,7 @@ class _ResultFields(Command):
     points: Points | None = None
     splits: list[Split] | None = None
     place: Place | None = None
+    status_reason: Reason | None = None
     recorded_at: UtcDateTime | None = None
     attributes: Attributes | None = None
 
@@ -194,7 +203,7 @@ async def create_many(
             errors=errors[:200],
         )
     now = utcnow()
-    rows = [_row(command, competition_id, owners, now) for command in commands]
+    rows = [_row(command, competition_id, owners, now, principal.kind) for command in commands]
     table = Base.metadata.tables["results"]
     ids = await reserve_ids(session, table, len(rows))
     for new_id, row in zip(ids, rows, strict=True):
@@ -255,6 +264,7 @@ def _row(
     competition_id: int,
     owners: dict[str, dict[int, tuple[int | None, int | None, int | None]]],
     now: datetime,
+    source: str,
 ) -> dict[str, Any]:
     person_id = command.person_id
     if person_id is None and command.entry_id is not None:
@@ -277,6 +287,9 @@ def _row(
         "points": command.points,
         "splits": [split.model_dump() for split in command.splits or []],
         "place": command.place,
+        "status_reason": command.status_reason,
+        "review": None,
+        "source": source,
         "recorded_at": command.recorded_at or now,
         "attributes": command.attributes or {},
         "created_at": now,

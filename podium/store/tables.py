@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -128,6 +129,10 @@ class Competition(Stamped, Base):
     scoring: Mapped[str] = mapped_column(String(40), default="lowest_time", nullable=False)
     tie_rule: Mapped[str] = mapped_column(String(20), default="shared", nullable=False)
     public: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # Results are provisional until the organizer declares them official.
+    official: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
 
 
 class Challenge(Stamped, Base):
@@ -253,6 +258,12 @@ class Result(Stamped, Base):
     splits: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list, nullable=False)
     place: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Why a result is DQ/DNF/DNS (shown on public pages with the status).
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set while a protest is open: the result is provisional until it is cleared.
+    review: Mapped[str | None] = mapped_column(String(500))
+    # The kind of principal that first stored it (token, user, runsignup, multigp, …).
+    source: Mapped[str | None] = mapped_column(String(40))
 
 
 class Award(Stamped, Base):
@@ -316,6 +327,8 @@ class Event(Base):
     # The object after the change (None for a delete) and before it (None for a create).
     payload: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     before: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # Why the change was made, when the one who made it said (a correction, a DQ).
+    reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 

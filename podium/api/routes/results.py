@@ -1,17 +1,22 @@
 """Results (single and bulk) and result sets."""
 
+import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.api import crud, models
 from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor, PageArgs
-from podium.core import competitions, resources, result_sets, results
+from podium.core import audit, competitions, corrections, limits, resources, result_sets, results
+from podium.core.corrections import ResultCorrection
 from podium.core.errors import Invalid
 from podium.core.fields import ResultStatus
 from podium.core.limits import INT64_MAX
+from podium.core.principal import Principal
 from podium.store.tables import Result, ResultSet
 
 router = APIRouter(route_class=LimitedRoute)
@@ -90,7 +95,113 @@ async def create_results_bulk(
         return {"count": len(stored), "ids": stored}
 
 
-crud.item_routes(router, "/results", results.RESULTS, models.Result)
+async def _correct(
+    session: AsyncSession, actor: Principal, result_id: int, body: ResultCorrection
+) -> Result:
+    return await corrections.correct(session, actor, result_id, body)
+
+
+crud.item_routes(
+    router,
+    "/results",
+    results.RESULTS,
+    models.Result,
+    updater=_correct,
+    update_model=ResultCorrection,
+    with_delete=False,
+)
+
+Why = Annotated[
+    str | None,
+    Query(max_length=500, description="Why: kept in the audit trail with the change."),
+]
+
+
+@router.delete("/results/{object_id}", status_code=204, tags=["result"], summary="Delete a result")
+async def delete_result(object_id: crud.ObjectId, db: DB, actor: Actor, reason: Why = None) -> None:
+    async with db.write() as session:
+        await corrections.delete(session, actor, object_id, reason=_clean(reason))
+
+
+@router.get(
+    "/results/{object_id}/history",
+    response_model=list[models.AuditEntry],
+    tags=["audit"],
+    summary="Every change of a result, oldest first",
+)
+async def result_history(object_id: crud.ObjectId, db: DB, actor: Actor) -> list[Any]:
+    async with db.read() as session:
+        return [_entry(e) for e in await audit.history(session, actor, object_id)]
+
+
+@router.get(
+    "/competitions/{parent_id}/audit",
+    response_model=models.AuditPage,
+    tags=["audit"],
+    summary="The competition's changes in log order: who, when, before, after, why",
+)
+async def competition_audit(
+    parent_id: crud.ObjectId,
+    db: DB,
+    actor: Actor,
+    after: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    result_id: IdFilter = None,
+) -> dict[str, Any]:
+    async with db.read() as session:
+        entries = await audit.trail(
+            session, actor, parent_id, result_id=result_id, after=after, limit=limit
+        )
+    more = len(entries) == limit
+    return {"data": [_entry(e) for e in entries], "next_after": entries[-1].seq if more else None}
+
+
+@router.get(
+    "/competitions/{parent_id}/audit.csv",
+    tags=["audit"],
+    summary="The competition's audit trail as CSV, one row per changed field",
+    response_class=Response,
+)
+async def competition_audit_csv(parent_id: crud.ObjectId, db: DB, actor: Actor) -> Response:
+    entries: list[audit.Entry] = []
+    async with db.read() as session:
+        while True:
+            after = entries[-1].seq if entries else 0
+            batch = await audit.trail(session, actor, parent_id, after=after, limit=5000)
+            entries.extend(batch)
+            if len(batch) < 5000:
+                break
+    return Response(
+        audit.to_csv(entries),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="audit-{parent_id}.csv"'},
+    )
+
+
+@router.post(
+    "/events/{seq}/undo",
+    response_model=models.Event,
+    tags=["audit"],
+    summary="Undo a change to a result (its latest): put it back as it was",
+)
+async def undo_change(
+    seq: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    db: DB,
+    actor: Actor,
+    body: models.Undo | None = None,
+) -> Any:
+    async with db.write() as session:
+        return await corrections.undo(session, actor, seq, body.reason if body else None)
+
+
+def _entry(entry: audit.Entry) -> dict[str, Any]:
+    return {**dataclasses.asdict(entry), "undoable": entry.undoable}
+
+
+def _clean(reason: str | None) -> str | None:
+    if reason is not None and limits.text_offence(reason) is not None:
+        raise Invalid("reason: text with NUL or unpaired surrogate characters.", field="reason")
+    return reason
 
 
 @router.get(
