@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import events, resources
+from podium.core import events, external_ids, resources
+from podium.core.competitions import COMPETITIONS
 from podium.core.errors import Conflict, Invalid, NotFound
 from podium.core.fields import Reason
 from podium.core.principal import Principal
 from podium.core.results import RESULTS, ResultUpdate
 from podium.store.database import bulk_insert
-from podium.store.tables import Base, Event, Result
+from podium.store.tables import Base, Competition, Event, Result
 
 # Reasons offered for each status (the desk's list); free text may follow or replace them.
 STATUS_REASONS: dict[str, tuple[str, ...]] = {
@@ -200,6 +201,40 @@ async def _restore(session: AsyncSession, principal: Principal, event: Event, wh
         competition_id=scope.competition_id,
         reason=why,
     )
+
+
+async def declare_official(
+    session: AsyncSession,
+    principal: Principal,
+    competition_id: int,
+    official: bool,
+    reason: str | None = None,
+) -> Competition:
+    """Publish a competition's results as official, or back to provisional.
+
+    Part of keeping results, so it needs ``results`` (a timer may), not ``setup``.
+    """
+    competition = await resources.get(session, principal, COMPETITIONS, competition_id)
+    principal.require("results", competition.organization_id)
+    prior = events.snapshot(competition)
+    competition.official = official
+    await session.flush()
+    payload = events.snapshot(competition)
+    found = await external_ids.for_objects(session, "competition", [competition.id])
+    payload["external_ids"] = found[competition.id]
+    events.record(
+        session,
+        principal,
+        "competition.updated",
+        "competition",
+        competition.id,
+        payload,
+        organization_id=competition.organization_id,
+        competition_id=competition.id,
+        before=prior,
+        reason=reason or ("Results official" if official else "Results provisional"),
+    )
+    return competition
 
 
 def _stored(column: Any, value: Any) -> Any:

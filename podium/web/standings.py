@@ -42,6 +42,10 @@ class Line:
     result: str
     status: str
     status_text: str
+    # Why the result is DQ/DNF/DNS, as the desk recorded it.
+    reason: str | None = None
+    # A protest on one of the competitor's results is open.
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,20 +109,32 @@ async def _names(session: AsyncSession, competitors: set[int]) -> dict[int, tupl
 
 async def _unranked(
     session: AsyncSession, competition_id: int, limit: int
-) -> list[tuple[int, str]]:
-    """(competitor, status) of results that did not count, worst status last."""
+) -> list[tuple[int, str, str | None]]:
+    """(competitor, status, reason) of results that did not count, worst status last."""
     rows = await session.execute(
-        select(Result.person_id, Result.team_id, Result.entry_id, Result.status)
+        select(
+            Result.person_id, Result.team_id, Result.entry_id, Result.status, Result.status_reason
+        )
         .where(Result.competition_id == competition_id, Result.status != "OK")
         .order_by(Result.status, Result.id)
         .limit(limit * 4)
     )
-    seen: dict[int, str] = {}
-    for person_id, team_id, entry_id, status in rows:
+    seen: dict[int, tuple[str, str | None]] = {}
+    for person_id, team_id, entry_id, status, reason in rows:
         competitor = competitor_of(person_id, team_id, entry_id)
         if competitor is not None and competitor not in seen:
-            seen[competitor] = status
-    return list(seen.items())[:limit]
+            seen[competitor] = (status, reason)
+    return [(c, status, reason) for c, (status, reason) in seen.items()][:limit]
+
+
+async def _under_review(session: AsyncSession, competition_id: int) -> set[int]:
+    """Competitors with an open protest (few at a time: only those rows are read)."""
+    rows = await session.execute(
+        select(Result.person_id, Result.team_id, Result.entry_id).where(
+            Result.competition_id == competition_id, Result.review.is_not(None)
+        )
+    )
+    return {c for row in rows if (c := competitor_of(*row)) is not None}
 
 
 async def load(
@@ -129,22 +145,26 @@ async def load(
     total = await board.count()
     async with database.read() as session:
         others = [
-            (competitor, status)
-            for competitor, status in await _unranked(session, competition_id, limit)
+            (competitor, status, reason)
+            for competitor, status, reason in await _unranked(session, competition_id, limit)
             if await board.get(competitor, fmt.tie_rule) is None
         ]
-        names = await _names(session, {row.competitor for row in ranked} | {c for c, _ in others})
+        names = await _names(
+            session, {row.competitor for row in ranked} | {c for c, _, _ in others}
+        )
+        reviewed = await _under_review(session, competition_id)
     final = await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id)
     lines = []
     for row in ranked:
         name, person_id = names.get(row.competitor, ("(removed)", None))
-        lines.append(
-            Line(row.rank, name, person_id, display(fmt.scoring, row.score), "OK", "Finished")
-        )
-    for competitor, status in others:
+        shown = display(fmt.scoring, row.score)
+        provisional = row.competitor in reviewed
+        lines.append(Line(row.rank, name, person_id, shown, "OK", "Finished", None, provisional))
+    for competitor, status, reason in others:
         name, person_id = names.get(competitor, ("(removed)", None))
         words = STATUS_WORDS.get(status, status)
-        lines.append(Line(None, name, person_id, status, status, words))
+        provisional = competitor in reviewed
+        lines.append(Line(None, name, person_id, status, status, words, reason, provisional))
     return Standings(fmt.scoring, total, lines, final)
 
 

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import final_ranking, resources
+from podium.core import corrections, final_ranking, resources
 from podium.core import results as core_results
+from podium.core.corrections import ResultCorrection
 from podium.core.principal import Principal
 from podium.core.results import RESULTS, ResultCreate
 from podium.core.schedule import SLOTS, SlotUpdate
@@ -132,16 +133,27 @@ async def assign_slot(
     for other in list(others.all()):
         await _clear_results(session, principal, other.id)
         await resources.update(session, principal, SLOTS, other.id, SlotUpdate(entry_id=None))
+    kept: int | None = None
     if slot.entry_id != entry.id:
         await _clear_results(session, principal, slot.id)
         await resources.update(session, principal, SLOTS, slot.id, SlotUpdate(entry_id=entry.id))
     else:
-        await _clear_results(session, principal, slot.id)
-    attributes: dict[str, Any] = {"best_ms": pushed.best_ms, "source": "multigp"}
-    if pushed.live_url:
-        attributes["liveTimeEventUrl"] = pushed.live_url
-    if pushed.score is not None:
-        attributes["score"] = pushed.score
+        # The same pilot pushed again: a correction of the slot's result, kept in place.
+        kept = await _clear_results(session, principal, slot.id, keep_first=True)
+    attributes: dict[str, Any] = {
+        "best_ms": pushed.best_ms,
+        "source": "multigp",
+        "liveTimeEventUrl": pushed.live_url or None,
+        "score": pushed.score,
+    }
+    if kept is not None:
+        correction = ResultCorrection(
+            laps=pushed.laps, elapsed_ms=pushed.total_ms, points=pushed.score, attributes=attributes
+        )
+        return await corrections.correct(
+            session, principal, kept, correction, reason="Slot result pushed again"
+        )
+    attributes = {key: value for key, value in attributes.items() if value is not None}
     return await core_results.create_one(
         session,
         principal,
@@ -158,10 +170,16 @@ async def assign_slot(
     )
 
 
-async def _clear_results(session: AsyncSession, principal: Principal, slot_id: int) -> None:
-    ids = list(await session.scalars(select(Result.id).where(Result.slot_id == slot_id)))
+async def _clear_results(
+    session: AsyncSession, principal: Principal, slot_id: int, *, keep_first: bool = False
+) -> int | None:
+    """Delete the slot's results (all, or all but the first); the id kept, if any."""
+    query = select(Result.id).where(Result.slot_id == slot_id).order_by(Result.id)
+    ids = list(await session.scalars(query))
+    kept = ids.pop(0) if keep_first and ids else None
     for result_id in ids:
         await resources.delete(session, principal, RESULTS, result_id)
+    return kept
 
 
 def parse_ranking(ranking: Any) -> list[tuple[int | None, str]]:
