@@ -46,6 +46,19 @@ def shown_time(ms: int | None) -> str:
     return "" if ms is None else format_time(ms, precision=3, style="compact")
 
 
+def shown_value(field: str, value: Any) -> str:
+    """A logged value as the desk shows it: times as times, nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    if field == "elapsed_ms" and isinstance(value, int) and not isinstance(value, bool):
+        return shown_time(value)
+    return str(value)
+
+
+# Columns the history leaves out: the result's own ids say nothing about a change.
+QUIET = ("id", "competition_id")
+
+
 def _ms(raw: str, label: str) -> int | None:
     """A time typed at the desk: h:mm:ss.fff, m:ss.f or seconds ("62.5")."""
     text = raw.strip()
@@ -258,6 +271,8 @@ async def _one(
         "person": person,
         "history": history,
         "latest_of": lambda _entry: history[-1].seq if history else None,
+        "value": shown_value,
+        "quiet": QUIET,
         "statuses": RESULT_STATUSES,
         "reasons": STATUS_REASONS,
         "time": shown_time,
@@ -367,6 +382,8 @@ async def trail(request: Request, competition_id: access.ObjectId) -> Response:
         "competition": competition,
         "entries": entries,
         "latest_of": lambda entry: latest.get(entry.object_id) if entry.kind == "result" else None,
+        "value": shown_value,
+        "quiet": QUIET,
         "page_size": PAGE,
     }
     return page(request, "audit.html", context, here.active)

@@ -49,6 +49,12 @@ async def create_key(session: AsyncSession, organization_id: int, name: str = ""
 
 async def chapter_of(session: AsyncSession, api_key: object) -> int | None:
     """The organization the key opens, or None for a missing, wrong or revoked key."""
+    found = await key_of(session, api_key)
+    return None if found is None else found[0]
+
+
+async def key_of(session: AsyncSession, api_key: object) -> tuple[int, str] | None:
+    """(organization, the key's name) for a live key, or None, as ``chapter_of``."""
     if not isinstance(api_key, str) or len(api_key) < _PREFIX:
         await verify_secret_async(None, "")
         return None
@@ -69,7 +75,7 @@ async def chapter_of(session: AsyncSession, api_key: object) -> int | None:
     VERIFIED.remember(cache_key, api_key, row.id)
     if row.revoked_at is not None or row.organization_id is None:
         return None
-    return row.organization_id
+    return row.organization_id, row.name or row.identifier
 
 
 _checking: dict[tuple[int, int, str], asyncio.Future[bool]] = {}

@@ -46,6 +46,8 @@ class Call:
     body: dict[str, Any]
     chapter_id: int
     database: Database
+    # The chapter key's name, so the audit trail says which timer's key wrote.
+    key_name: str = ""
 
     @property
     def data(self) -> Any:
@@ -55,7 +57,8 @@ class Call:
     def principal(self) -> Principal:
         return Principal(
             kind="multigp",
-            label=f"multigp:chapter:{self.chapter_id}",
+            label=f"multigp:chapter:{self.chapter_id}"
+            + (f" key {self.key_name!r}" if self.key_name else ""),
             organization_id=self.chapter_id,
             scopes=frozenset({"read", "write"}),
         )
@@ -460,10 +463,10 @@ def create_multigp(settings: Settings, database: Database) -> FastAPI:
         if request.method == "GET":
             return _reply(wire.failure("Use POST or PUT.", "method", 405), 405)
         async with database.read() as session:
-            chapter_id = await auth.chapter_of(session, body.get("apiKey"))
-        if chapter_id is None:
+            opened = await auth.key_of(session, body.get("apiKey"))
+        if opened is None:
             return _reply(wire.failure("Invalid API key.", "apiKey", 401), 401)
-        call = Call(_params(request, parts[2:]), body, chapter_id, database)
+        call = Call(_params(request, parts[2:]), body, opened[0], database, opened[1])
         try:
             return _reply(await handler(call))
         except Refused as exc:

@@ -99,6 +99,11 @@ async def _verify(session: AsyncSession, kind: str, identifier: str, secret: str
     return row
 
 
+def _label(row: Credential) -> str:
+    """Who wrote, in the audit trail: the key's public half and the name it was given."""
+    return f"runsignup:{row.identifier}" + (f" {row.name!r}" if row.name else "")
+
+
 def _race_ids(row: Credential) -> frozenset[int]:
     return frozenset(int(r) for r in row.attributes.get("race_ids", []))
 
@@ -116,14 +121,12 @@ async def authenticate(session: AsyncSession, params: Params) -> tuple[Caller, C
         if not (api_key and api_secret):
             raise _failed()
         row = await _verify(session, KEY, api_key, api_secret)
-        return Caller(
-            "key", _race_ids(row), row.organization_id, label=f"runsignup:{api_key}"
-        ), None
+        return Caller("key", _race_ids(row), row.organization_id, label=_label(row)), None
     if v2_key:
         if not header_secret:
             raise _failed()
         row = await _verify(session, KEY, v2_key, header_secret)
-        return Caller("key", _race_ids(row), row.organization_id, label=f"runsignup:{v2_key}"), None
+        return Caller("key", _race_ids(row), row.organization_id, label=_label(row)), None
     if tmp_key or tmp_secret:
         if not (tmp_key and tmp_secret):
             raise _failed()

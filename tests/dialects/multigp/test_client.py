@@ -213,6 +213,7 @@ async def test_repushing_a_heat_replaces_it(multigp: MultiGP) -> None:
     with connect(multigp.url, chapter.api_key) as api:
         first = [(str(race_id), 1, 1, s, slot_result(str(1000 + s), 3, 70.0)) for s in (1, 2, 3, 4)]
         assert await run(push_all, first, api, multigp.url, chapter.api_key) == [True] * 4
+        pushed = (await native(multigp, f"/competitions/{race_id}/results", limit=100))["data"]
         # The race director corrects slot 2 and the timer pushes the heat again.
         again = [*first[:1], (str(race_id), 1, 1, 2, slot_result("1002", 5, 65.5)), *first[2:]]
         assert await run(push_all, again, api, multigp.url, chapter.api_key) == [True] * 4
@@ -227,6 +228,13 @@ async def test_repushing_a_heat_replaces_it(multigp: MultiGP) -> None:
     ]
     results = (await native(multigp, f"/competitions/{race_id}/results", limit=100))["data"]
     assert len(results) == 4
+    # Corrected in place: the same results, and slot 2's history says what changed.
+    assert sorted(r["id"] for r in results) == sorted(r["id"] for r in pushed)
+    (corrected,) = [r for r in results if r["laps"] == 5]
+    history = await native(multigp, f"/results/{corrected['id']}/history")
+    assert [entry["action"] for entry in history] == ["created", "updated"]
+    assert {"field": "laps", "before": 3, "after": 5} in history[-1]["changes"]
+    assert history[-1]["actor"].startswith("multigp:")
 
 
 # ---- ZippyQ --------------------------------------------------------------------------------

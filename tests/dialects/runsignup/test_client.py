@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from podium.core import audit
+from podium.core.principal import SYSTEM
 from podium.dialects.runsignup import (
     AsyncRunSignupClient,
     AuthenticationError,
@@ -383,6 +385,13 @@ async def test_full_results_add_and_edit(
     rows = by_bib(await client.get_results(race.race_id, race.event_id))
     assert (rows[bib_a]["clock_time"], rows[bib_a]["place"]) == ("26:00", 1)
     assert len(rows_of(await client.get_results(race.race_id, race.event_id))) == 4
+    # One result, and one audit entry with the time before and after, by the timer's key.
+    async with runsignup.database.read() as session:
+        history = await audit.history(session, SYSTEM, result_a)
+    assert [entry.action for entry in history] == ["created", "updated"]
+    changed = {c.field: (c.before, c.after) for c in history[-1].changes}
+    assert changed["elapsed_ms"] == (1_685_123, 1_560_000) and changed["place"] == (2, 1)
+    assert history[-1].actor.startswith(f"runsignup:{race.api_key}")
 
 
 # ---- reading results ------------------------------------------------------------------------
