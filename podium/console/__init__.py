@@ -15,7 +15,16 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from podium.config import Settings
-from podium.console import competitions, credentials, logins, organizations, participants
+from podium.console import (
+    competitions,
+    contests,
+    credentials,
+    heats,
+    logins,
+    organizations,
+    participants,
+    results,
+)
 from podium.console import session as cookies
 from podium.console.render import Ended, page, private, see_other
 from podium.core.errors import DomainError
@@ -28,7 +37,8 @@ def create_console(settings: Settings, database: Database) -> FastAPI:
     app = FastAPI(title="Podium console", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.database = database
-    for module in (logins, organizations, credentials, competitions, participants):
+    modules = (logins, organizations, credentials, competitions, participants, results)
+    for module in (*modules, contests, heats):
         app.include_router(module.router)
 
     async def ended(request: Request, exc: Exception) -> Response:

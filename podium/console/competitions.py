@@ -25,7 +25,7 @@ from podium.core.competitions import (
     CompetitionUpdate,
 )
 from podium.core.errors import DomainError, Invalid
-from podium.store.tables import Competition, Entry, Organization, Result
+from podium.store.tables import Competition, Entry, Organization, Result, Round
 
 router = APIRouter()
 
@@ -197,6 +197,9 @@ async def show(request: Request, competition_id: access.ObjectId) -> Response:
         results = await session.scalar(
             select(func.count()).select_from(Result).where(Result.competition_id == competition.id)
         )
+        rounds = await session.scalar(
+            select(func.count()).select_from(Round).where(Round.competition_id == competition.id)
+        )
     zone = zone_of(competition)
     context = {
         "title": competition.name,
@@ -205,6 +208,7 @@ async def show(request: Request, competition_id: access.ObjectId) -> Response:
         "children": [c for _d, c in tree if c.parent_id == competition.id],
         "entries": entries or 0,
         "results": results or 0,
+        "heats": bool(rounds) or competition.kind == "mgp_race",
         "values": {
             "name": competition.name,
             "parent_id": competition.parent_id,

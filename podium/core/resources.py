@@ -183,10 +183,14 @@ async def update(
     command: Command,
     *,
     reason: str | None = None,
+    permission: str | None = None,
 ) -> M:
+    """Change an object; ``permission`` replaces the concept's own when the change is
+    another role's work (a judge's verdict on a contest submission is ``judge``)."""
+    needed = permission or res.writes
     obj = await get(session, principal, res, object_id)
     old_scope = await res.scope(session, obj)
-    principal.require(res.writes, old_scope.organization_id)
+    principal.require(needed, old_scope.organization_id)
     prior = events.snapshot(obj)
     columns = res.model.__table__.columns
     changes = command.model_dump(exclude_unset=True)
@@ -201,7 +205,7 @@ async def update(
     with session.no_autoflush:
         scope = await res.scope(session, obj)
         if scope != old_scope:
-            principal.require(res.writes, scope.organization_id)
+            principal.require(needed, scope.organization_id)
         await _check_refs(session, principal, res, obj, scope)
         if res.validate is not None:
             await res.validate(session, obj)

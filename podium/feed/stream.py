@@ -12,6 +12,8 @@ as a string, ``data`` the object after the change (``null`` when it was deleted)
 sequence numbers in commit order and the token names one, so reading everything
 after a token gives exactly what a client missed, across restarts. Submitted
 programs are left out of ``data``: the feed announces, it does not hand out code.
+Behind a contest's scoreboard freeze, a reader without ``judge`` gets the
+submissions made since the freeze as pending, as the frozen scoreboard shows them.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import select
 
+from podium.core import freeze
 from podium.core.errors import Invalid
 from podium.feed.closing import CLOSING
 from podium.store.database import Database
-from podium.store.tables import Event
+from podium.store.tables import Competition, Event
 
 _TOKEN = re.compile(r"^p(\d{1,18})$")
 _LINE_BREAKS = re.compile(r"[\r\n]")
@@ -39,6 +43,7 @@ POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 30.0
 _PLURAL = {"person": "people", "entry": "entries", "delivery": "deliveries"}
 _HIDDEN_ATTRIBUTES = ("program",)
+FROZEN_VERDICT = "Pending"
 
 
 def token_for(seq: int) -> str:
@@ -99,6 +104,8 @@ class Filter:
     organization_id: int | None = None
     competition_ids: Sequence[int] | None = None  # None: any
     types: Sequence[str] = ()
+    # A contest whose reader may not see past its freeze (no ``judge`` permission).
+    frozen_for: int | None = None
 
     def where(self) -> list[Any]:
         clauses: list[Any] = []
@@ -122,7 +129,39 @@ class Filter:
 async def read(database: Database, after: int, wanted: Filter, limit: int = BATCH) -> list[Event]:
     async with database.read() as session:
         query = select(Event).where(Event.seq > after, *wanted.where()).order_by(Event.seq)
-        return list((await session.scalars(query.limit(limit))).all())
+        found = list((await session.scalars(query.limit(limit))).all())
+        if wanted.frozen_for is None or not found:
+            return found
+        # Read each batch, so a freeze set while a reader follows applies at once.
+        contest = await session.get(Competition, wanted.frozen_for)
+        since = freeze.hidden_after(contest, None) if contest is not None else None
+    return found if since is None else [_behind_freeze(event, since) for event in found]
+
+
+def _behind_freeze(event: Event, since: datetime) -> Event:
+    """The event with submissions made from ``since`` on shown as pending."""
+    if event.object_kind != "result":
+        return event
+    payload, before = _pending(event.payload, since), _pending(event.before, since)
+    if payload is event.payload and before is event.before:
+        return event
+    masked = Event(**{c.key: getattr(event, c.key) for c in Event.__table__.columns})
+    masked.payload, masked.before = payload, before
+    return masked
+
+
+def _pending(data: dict[str, Any] | None, since: datetime) -> dict[str, Any] | None:
+    raw = (data or {}).get("recorded_at")
+    try:
+        at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        at = None
+    if data is None or at is None or (at if at.tzinfo else at.replace(tzinfo=UTC)) < since:
+        return data
+    found = data.get("attributes")
+    attributes: dict[str, Any] = found if isinstance(found, dict) else {}
+    kept = {k: attributes[k] for k in ("language", "consider") if k in attributes}
+    return {**data, "points": None, "attributes": {**kept, "verdict": FROZEN_VERDICT}}
 
 
 async def follow(

@@ -26,6 +26,8 @@ from podium.ranking.scoring import ACCEPTED, PENDING_VERDICTS, Options
 from podium.store.tables import Challenge, Competition, Entry, Person, Result, Team
 
 COMPILE_ERROR = "Compile Time Error"
+# What a submission behind a scoreboard freeze counts as: pending.
+FROZEN = "Pending"
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,10 @@ def _looks(*sources: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _contest_seconds(elapsed_ms: int | None, recorded_at: datetime, start: datetime | None) -> int:
     """Contest time of a submission: its own elapsed time, else wall time since the start."""
     if elapsed_ms is not None:
@@ -180,9 +186,13 @@ def _contest_seconds(elapsed_ms: int | None, recorded_at: datetime, start: datet
 
 
 async def load_contest(
-    session: AsyncSession, competition_id: int
+    session: AsyncSession, competition_id: int, *, hidden_after: datetime | None = None
 ) -> tuple[Competition, Table] | None:
-    """The contest and its table, read in one query per table (no query per team)."""
+    """The contest and its table, read in one query per table (no query per team).
+
+    Submissions made at or after ``hidden_after`` (a frozen scoreboard, as readers
+    without the ``judge`` permission see it) count as pending whatever their verdict.
+    """
     contest = await session.get(Competition, competition_id)
     if contest is None:
         return None
@@ -248,13 +258,16 @@ async def load_contest(
         if owner is None or challenge_id is None:
             continue
         attrs = attrs or {}
+        verdict = str(attrs.get("verdict") or "")
+        if hidden_after is not None and _aware(recorded_at) >= hidden_after:
+            verdict = FROZEN
         submissions.append(
             ContestSubmission(
                 rid,
                 owner,
                 challenge_id,
                 _contest_seconds(elapsed_ms, recorded_at, start),
-                str(attrs.get("verdict") or ""),
+                verdict,
                 attrs.get("consider", True) not in (False, "no"),
             )
         )

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from podium.api.routes import leaderboards as exports
+from podium.core import freeze
 from podium.core.principal import Principal
 from podium.ranking.contest import load_contest
 from podium.store.database import Database
@@ -36,9 +37,15 @@ async def _board(request: Request, competition: Competition) -> dict[str, Any]:
     """The live region's context: a contest scoreboard or a leaderboard."""
     database: Database = request.app.state.database
     if is_contest(competition):
+        # Pages are anonymous: behind a freeze, later submissions show as pending.
+        hidden = freeze.hidden_after(competition, None)
         async with database.read() as session:
-            loaded = await load_contest(session, competition.id)
-        return {"table": loaded[1] if loaded else None, "competition": competition}
+            loaded = await load_contest(session, competition.id, hidden_after=hidden)
+        return {
+            "table": loaded[1] if loaded else None,
+            "competition": competition,
+            "frozen_at": hidden if freeze.is_frozen(competition) else None,
+        }
     board = await standings.load(database, request.app.state.leaderboards, competition.id)
     return {"standings": board, "competition": competition}
 
@@ -110,6 +117,10 @@ async def download(
         competition = await public_competition(session, wanted) if wanted else None
     if competition is None or wanted is None:
         return not_found(request, f"No public competition {competition_id}.")
+    if is_contest(competition) and freeze.is_frozen(competition):
+        # The exports would show the verdicts the frozen scoreboard hides.
+        context = {"title": "Scoreboard frozen", "competition": competition}
+        return page(request, "frozen.html", context, 403)
     if what == "results":
         return await exports.export_results(wanted, database, PUBLIC_READER, fmt)
     return await exports.standings(wanted, database, PUBLIC_READER, None, fmt)

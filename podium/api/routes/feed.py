@@ -63,17 +63,22 @@ async def _filter(
             competition = await public_competition(session, competition_id)
         if competition is None:
             raise NotFound(f"No competition {competition_id}.")
-        return stream.Filter(competition_ids=[competition_id], types=wanted)
+        frozen_for = competition_id if competition.kind == "contest" else None
+        return stream.Filter(competition_ids=[competition_id], types=wanted, frozen_for=frozen_for)
     who.require("read", organization_id)
     if who.organization_id is not None:
         organization_id = who.organization_id
+    frozen_for = None
     if competition_id is not None:
         async with db.read() as session:
-            await resources.get(session, who, COMPETITIONS, competition_id)
+            found = await resources.get(session, who, COMPETITIONS, competition_id)
+        if found.kind == "contest" and not who.allows("judge", found.organization_id):
+            frozen_for = competition_id
     return stream.Filter(
         organization_id=organization_id,
         competition_ids=None if competition_id is None else [competition_id],
         types=wanted,
+        frozen_for=frozen_for,
     )
 
 

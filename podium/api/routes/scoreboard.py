@@ -12,6 +12,7 @@ from podium.api import crud
 from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
 from podium.api.responses import OrjsonResponse
+from podium.core import freeze
 from podium.core.errors import NotFound
 from podium.ranking.clics import clics_scoreboard
 from podium.ranking.contest import load_contest
@@ -40,7 +41,9 @@ async def scoreboard(competition_id: crud.ObjectId, db: DB, actor: Actor) -> Res
             or not actor.allows("read", competition.organization_id)
         ):
             raise missing
-        loaded = await load_contest(session, competition_id)
+        # Behind a scoreboard freeze, readers without ``judge`` see later submissions pending.
+        hidden = freeze.hidden_after(competition, actor)
+        loaded = await load_contest(session, competition_id, hidden_after=hidden)
     if loaded is None:
         raise missing
     body: dict[str, Any] = clics_scoreboard(loaded[0], loaded[1], datetime.now(UTC))

@@ -47,9 +47,15 @@ class Caller:
     organization_id: int | None
 
     def principal(self) -> Principal:
-        """How this caller acts on the core: an instance admin, or within its contest."""
+        """How this caller acts on the core: an instance admin, or within its contest.
+
+        A team submits (``results``) and reads; it is not a judge, so it sees a frozen
+        scoreboard as the public does.
+        """
         instance = self.role is Role.ADMIN and self.contest is None
         scopes = {"read", "write", "admin"} if self.role is Role.ADMIN else {"read", "write"}
+        if self.role is Role.TEAM:
+            scopes = {"read", "results"}
         return Principal(
             kind="mooshak",
             label=f"mooshak:{self.username}",

@@ -6,6 +6,13 @@ worker claims a job with a lease (``run_after`` pushed out), compiles and runs t
 program in a thread (the judge's sandbox blocks), and writes the verdict through
 the core, which logs an event and moves the leaderboard. A job whose judging keeps
 failing is closed with "Requires Reevaluation" after ``MAX_ATTEMPTS``.
+
+A submission has one job (``result_id`` is unique): a rejudge re-queues it
+(``desk``). Each rejudge or judge's override bumps the submission's
+``judge_round``; a verdict reached for an older round is dropped and the job queued
+again, so a rejudge asked mid-run is honoured without judging the submission twice
+at once, and a judge's decision is never overwritten by a run it cancelled. A
+finished job gives its lease back, so a later rejudge can start at once.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import podium.judge as judge
 from podium.config import Settings
@@ -36,6 +44,13 @@ log = logging.getLogger("podium.judge")
 MAX_ATTEMPTS = 3
 POLL_SECONDS = 1.0
 _COMPILE_SECONDS = 30.0
+ROUND = "judge_round"
+
+
+def round_of(attributes: dict[str, Any]) -> int:
+    """Which request for a verdict the submission is on (0 until its first rejudge)."""
+    value = attributes.get(ROUND, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class Work:
     filename: str
     tests: list[judge.TestCase]
     limits: judge.Limits
+    round: int = 0
 
 
 def lease_for(tests: int, timeout: float) -> timedelta:
@@ -159,15 +175,45 @@ class JudgeQueue:
                 return
         await self._record(work, outcome)
 
+    async def judge_ready(self) -> int:
+        """Judge, here and now, every job that is due until none is left; the number
+        judged. For the CLI and tests: no polling, nothing left running after."""
+        judged = 0
+        while claimed := await self.claim(max(self.workers, 1)):
+            await asyncio.gather(*(self._judge(work) for work in claimed))
+            judged += len(claimed)
+        return judged
+
+    async def _current(self, session: AsyncSession, work: Work) -> tuple[JudgeJob, Result] | None:
+        """The job (locked) and its submission when this run's verdict still counts.
+
+        A job closed meanwhile (a judge's override) gives its lease back; one whose
+        submission was rejudged while this ran is queued again at once.
+        """
+        job = await session.get(JudgeJob, work.job_id, with_for_update=True)
+        if job is None:
+            return None
+        now = utcnow()
+        if job.state != "queued":
+            job.run_after = min(job.run_after, now)
+            return None
+        result = await session.get(Result, work.result_id)
+        if result is None:
+            job.state, job.finished_at, job.run_after = "done", now, now
+            return None
+        if round_of(result.attributes) != work.round:
+            job.run_after, job.attempts = now, 0
+            return None
+        return job, result
+
     async def _record(self, work: Work, outcome: judge.Evaluation) -> None:
         async with self.database.write() as session:
-            job = await session.get(JudgeJob, work.job_id)
-            result = await session.get(Result, work.result_id)
-            if job is None or job.state != "queued":
+            current = await self._current(session, work)
+            if current is None:
                 return
-            job.state, job.finished_at = "done", utcnow()
-            if result is None:
-                return
+            job, result = current
+            now = utcnow()
+            job.state, job.finished_at, job.run_after = "done", now, now
             await resources.update(
                 session,
                 SYSTEM,
@@ -182,26 +228,26 @@ class JudgeQueue:
 
     async def _failed(self, work: Work, error: str) -> None:
         async with self.database.write() as session:
-            job = await session.get(JudgeJob, work.job_id)
-            if job is None or job.state != "queued":
+            current = await self._current(session, work)
+            if current is None:
                 return
+            job, result = current
             job.last_error = error[:500]
             if job.attempts < MAX_ATTEMPTS:
                 job.run_after = utcnow() + timedelta(seconds=5 * job.attempts)
                 return
-            job.state, job.finished_at = "done", utcnow()
-            result = await session.get(Result, work.result_id)
-            if result is not None:
-                attributes = {
-                    **result.attributes,
-                    "verdict": Verdict.REQUIRES_REEVALUATION.value,
-                    "state": "final",
-                    "observations": "The judge could not evaluate this submission.",
-                    "evaluated_at": int(time.time() * 1000),
-                }
-                await resources.update(
-                    session, SYSTEM, RESULTS, result.id, ResultUpdate(attributes=attributes)
-                )
+            now = utcnow()
+            job.state, job.finished_at, job.run_after = "done", now, now
+            attributes = {
+                **result.attributes,
+                "verdict": Verdict.REQUIRES_REEVALUATION.value,
+                "state": "final",
+                "observations": "The judge could not evaluate this submission.",
+                "evaluated_at": int(time.time() * 1000),
+            }
+            await resources.update(
+                session, SYSTEM, RESULTS, result.id, ResultUpdate(attributes=attributes)
+            )
 
 
 def _work(job: JudgeJob, result: Result, problem: Challenge) -> Work:
@@ -220,4 +266,5 @@ def _work(job: JudgeJob, result: Result, problem: Challenge) -> Work:
         filename=str(attrs.get("filename", "program")),
         tests=[judge.TestCase(str(t["input"]).encode(), str(t["output"]).encode()) for t in tests],
         limits=limits,
+        round=round_of(attrs),
     )

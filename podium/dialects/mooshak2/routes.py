@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import podium.judge as judge
 from podium.api.limits import BodyLimit
 from podium.config import Settings
-from podium.core import limits, resources
+from podium.core import freeze, limits, resources
 from podium.core.challenges import CHALLENGES
 from podium.core.competitions import COMPETITIONS, public_competition
 from podium.core.errors import DomainError
@@ -349,7 +349,10 @@ async def rankings(request: Request, contest_id: str) -> Response:
     async with services(request).database.read() as session:
         caller = require(await who(request, session))
         row = await _contest(session, contest_id, caller)
-        loaded = await load_contest(session, row.id)
+        # Behind a scoreboard freeze, callers without ``judge`` (teams) see later
+        # submissions as pending.
+        hidden = freeze.hidden_after(row, caller.principal())
+        loaded = await load_contest(session, row.id, hidden_after=hidden)
     if loaded is None:
         return _json([])
     return _json(mooshak_rows(loaded[1]))
