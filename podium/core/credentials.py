@@ -132,10 +132,17 @@ class TokenCreate(Command):
     expires_at: UtcDateTime | None = None
 
 
+def actor(prefix: str, identifier: str, name: str | None = None) -> str:
+    """How the audit trail names whoever used a credential: its public identifier and,
+    when it was given one, its name ("timing tent"), shortened to fit the log's column."""
+    named = f" {name[:60]!r}" if name else ""
+    return f"{prefix}:{identifier[:100]}{named}"
+
+
 def _principal(credential: Credential) -> Principal:
     return Principal(
         kind="token",
-        label=f"token:{credential.identifier}",
+        label=actor("token", credential.identifier, credential.name),
         organization_id=credential.organization_id,
         scopes=frozenset(credential.scopes),
         person_id=credential.person_id,

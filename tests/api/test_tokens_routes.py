@@ -43,7 +43,7 @@ async def test_create_use_and_list_tokens(api: httpx.AsyncClient, app: Any) -> N
         problem(await timing_box.get("/tokens"), 403)
     log = await all_events(api)
     assert log[-1]["type"] == "person.created" and log[-1]["object_id"] == person["id"]
-    assert log[-1]["actor"] == f"token:{made['identifier']}"
+    assert log[-1]["actor"] == f"token:{made['identifier']} 'timing box'"
 
     listed = ok(await api.get("/tokens"))
     mine = [t for t in listed if t["id"] == made["id"]]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
 from podium.config import Settings
-from podium.core import external_ids, limits, resources
+from podium.core import credentials, external_ids, limits, resources
 from podium.core.competitions import COMPETITIONS, CompetitionUpdate
 from podium.core.entries import ENTRIES
 from podium.core.errors import DomainError
@@ -57,8 +57,7 @@ class Call:
     def principal(self) -> Principal:
         return Principal(
             kind="multigp",
-            label=f"multigp:chapter:{self.chapter_id}"
-            + (f" key {self.key_name!r}" if self.key_name else ""),
+            label=credentials.actor("multigp:chapter", str(self.chapter_id), self.key_name),
             organization_id=self.chapter_id,
             scopes=frozenset({"read", "write"}),
         )

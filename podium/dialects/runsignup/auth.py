@@ -101,7 +101,7 @@ async def _verify(session: AsyncSession, kind: str, identifier: str, secret: str
 
 def _label(row: Credential) -> str:
     """Who wrote, in the audit trail: the key's public half and the name it was given."""
-    return f"runsignup:{row.identifier}" + (f" {row.name!r}" if row.name else "")
+    return credentials.actor("runsignup", row.identifier, row.name)
 
 
 def _race_ids(row: Credential) -> frozenset[int]:
@@ -139,7 +139,10 @@ async def authenticate(session: AsyncSession, params: Params) -> tuple[Caller, C
         )
         # The user's races as they are now, not as they were at login.
         return Caller(
-            "tmp", _race_ids(user), user.organization_id, label=f"runsignup:{row.name}"
+            "tmp",
+            _race_ids(user),
+            user.organization_id,
+            label=credentials.actor("runsignup", row.name),
         ), bump
     if bearer.lower().startswith("bearer "):
         token = bearer[7:].strip()
