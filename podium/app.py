@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 from podium import __version__
 from podium.api.models import Health
@@ -24,13 +23,18 @@ from podium.dialects.polympics.routes import create_polympics
 from podium.dialects.runsignup.routes import CaseInsensitivePrefix, create_runsignup
 from podium.feed.closing import end_feeds_on_exit_signals
 from podium.feed.deliveries import Deliveries
+from podium.health import LEADERBOARDS, MIGRATIONS, STOPPING, Readiness
 from podium.http_head import HeadMiddleware
 from podium.logs import AccessLog, configure
+from podium.metrics import Metrics, RequestMetrics
+from podium.metrics import serve as serve_metrics
+from podium.proxy import Forwarded
 from podium.ranking.leaderboards import Leaderboards
 from podium.store import migrate
 from podium.store.database import Database
 from podium.store.redis import connect, redis_status
 from podium.web import pages
+from podium.worker import SERVE_GRACE_SECONDS, background_for
 
 log = logging.getLogger("podium")
 
@@ -48,35 +52,57 @@ def create_app(
     *,
     database: Database | None = None,
     run_migrations: bool = True,
+    background: bool | None = None,
 ) -> FastAPI:
+    """The app; ``background`` (default ``settings.background``) says whether this
+    process also delivers webhooks, judges and keeps boards, or leaves that to
+    ``podium worker`` processes (see ``podium.worker``)."""
     settings = settings or get_settings()
+    if background is not None:
+        settings = settings.model_copy(update={"background": background})
     database = database or Database(settings.database_url)
     redis = connect(settings.redis_url) if settings.redis_url else None
     leaderboards = Leaderboards(database, redis, f"{settings.redis_prefix}:lb")
     deliveries = Deliveries(database, settings)
     judging = JudgeQueue(database, settings)
+    metrics = Metrics(database, boards=lambda: leaderboards.held)
+    judging.observe_seconds = metrics.judge_seconds.observe
+    leaderboards.observe_build = metrics.board_build_seconds.observe
+    readiness = Readiness()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         settings.resolved_secret_key()
         if run_migrations:
             await migrate.upgrade(database)
-        log.info("started", extra={"backend": database.backend, "version": __version__})
-        workers = [
-            asyncio.create_task(leaderboards.run()),
-            asyncio.create_task(deliveries.run()),
-            asyncio.create_task(judging.run()),
-        ]
+            readiness.done(MIGRATIONS)
+        else:
+            await readiness.check_schema(database)
+        log.info(
+            "started",
+            extra={
+                "backend": database.backend,
+                "version": __version__,
+                "background": settings.background,
+            },
+        )
+        work = background_for(
+            settings,
+            database,
+            leaderboards,
+            deliveries,
+            judging,
+            serving=True,
+            warmed=lambda: readiness.done(LEADERBOARDS),
+        )
+        work.start()
         restore_signals = end_feeds_on_exit_signals()
         try:
             yield
         finally:
+            readiness.wait_for(STOPPING, "the server is stopping")
             restore_signals()
-            for worker in workers:
-                worker.cancel()
-            for worker in workers:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            await work.stop(SERVE_GRACE_SECONDS)
             if redis is not None:
                 await redis.aclose()
             await database.dispose()
@@ -96,6 +122,8 @@ def create_app(
     app.state.leaderboards = leaderboards
     app.state.deliveries = deliveries
     app.state.judging = judging
+    app.state.metrics = metrics
+    app.state.readiness = readiness
 
     @app.get("/healthz", response_model=Health)
     async def healthz() -> OrjsonResponse:
@@ -111,6 +139,22 @@ def create_app(
         body = Health(status=status, version=__version__, database=db_state, redis=redis_state)
         return OrjsonResponse(body.model_dump(), status_code=code)
 
+    @app.get("/healthz/live", include_in_schema=False)
+    async def live() -> OrjsonResponse:
+        return OrjsonResponse({"status": "ok"})
+
+    @app.get("/healthz/ready", include_in_schema=False)
+    async def ready() -> OrjsonResponse:
+        if MIGRATIONS in readiness.pending and not run_migrations:
+            await readiness.check_schema(database)
+        if readiness.ready:
+            return OrjsonResponse({"status": "ready"})
+        return OrjsonResponse({"status": "pending", "pending": readiness.pending}, 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_page(request: Request) -> Response:
+        return await serve_metrics(request, metrics, settings.metrics_token)
+
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     app.mount("/api/v1", create_v1(settings, database, leaderboards))
@@ -125,4 +169,7 @@ def create_app(
     app.add_middleware(HeadMiddleware)
     app.add_middleware(CaseInsensitivePrefix)
     app.add_middleware(AccessLog)
+    app.add_middleware(RequestMetrics, metrics=metrics)
+    # Outermost: every layer within sees the real client, scheme and prefix.
+    app.add_middleware(Forwarded, trusted=settings.trusted_proxies, root_path=settings.root_path)
     return app

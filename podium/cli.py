@@ -8,6 +8,8 @@ import logging
 import os
 import re
 import secrets
+import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, get_args
@@ -42,6 +44,7 @@ from podium.clitools import (
     say,
     settings_for,
     show,
+    sqlite_file,
     warn,
 )
 from podium.config import Settings, get_settings
@@ -66,8 +69,11 @@ from podium.dialects.polympics import cli as polympics_cli
 from podium.dialects.runsignup import cli as runsignup_cli
 from podium.feed import cli as webhook_cli
 from podium.logs import configure
+from podium.store import backup as backups
+from podium.store import portable
 from podium.store.database import Database
 from podium.store.tables import Competition, Credential, Membership, Organization
+from podium.worker import GRACE_SECONDS, run_worker
 
 app = typer.Typer(
     help="Podium: a self-hostable competition results platform.",
@@ -113,6 +119,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseUrl = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (PostgreSQL only).")] = 1,
+    no_background: Annotated[
+        bool,
+        typer.Option(
+            "--no-background",
+            help="Serve HTTP only: leave webhook deliveries, judging and shared boards "
+            "to `podium worker` processes.",
+        ),
+    ] = False,
 ) -> None:
     """Serve Podium over HTTP (migrates the store first, creating it if needed)."""
     settings = settings_for(database_url)
@@ -120,6 +134,10 @@ def serve(
         fail("several workers need PostgreSQL; SQLite serves one process.", 2)
     check_store(settings, create=True)
     os.environ["PODIUM_DATABASE_URL"] = settings.database_url
+    if no_background:
+        if settings.database_url.startswith("sqlite"):
+            warn("on SQLite nothing delivers webhooks or judges: podium worker needs PostgreSQL.")
+        os.environ["PODIUM_BACKGROUND"] = "false"
     get_settings.cache_clear()
     configure(settings.log_level, settings.log_json)
     console.print(f"Podium {__version__} on http://{host}:{port} (API docs at /api/v1/docs)")
@@ -131,7 +149,29 @@ def serve(
         workers=workers,
         log_config=None,
         timeout_graceful_shutdown=10,
+        # Forwarding headers are judged by the app (PODIUM_TRUSTED_PROXIES), not uvicorn.
+        proxy_headers=False,
     )
+
+
+@app.command()
+def worker(
+    database_url: DatabaseUrl = None,
+    grace: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to let deliveries and judgements in hand finish once asked to stop.",
+        ),
+    ] = GRACE_SECONDS,
+) -> None:
+    """Run the background work without serving HTTP: webhook deliveries, judging, and
+    (with Redis) leaderboard upkeep. PostgreSQL only; stops on SIGINT or SIGTERM."""
+    settings = settings_for(database_url)
+    if settings.database_url.startswith("sqlite"):
+        fail("podium worker needs PostgreSQL: with SQLite, `podium serve` does this work.", 2)
+    configure(settings.log_level, settings.log_json)
+    run_on_store(settings, lambda db: run_worker(settings, db, grace=grace), migrate=False)
 
 
 @app.command()
@@ -924,6 +964,177 @@ def _print_report(report: result_import.ImportReport, as_json: bool, *, stored: 
         console.print(f"Stored {report.stored} of {report.rows} rows.")
     else:
         err.print(f"[red]Nothing was stored:[/red] {len(errors)} problem(s) in {report.rows} rows.")
+
+
+# ---- backup, restore, export, import -----------------------------------------------------
+
+Force = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+
+
+def _target(path: Path, force: bool, settings: Settings) -> None:
+    """FILE may be written: not a folder, not the store itself, not replaced unasked."""
+    if path.is_dir():
+        fail(f"{path} is a folder, not a file.")
+    store = sqlite_file(settings)
+    if store is not None and path.resolve() == store.resolve():
+        fail(f"{path} is the store itself: write the copy somewhere else.")
+    if path.exists() and not force:
+        fail(f"{path} exists already: give --force to replace it.")
+    if not path.parent.is_dir():
+        fail(f"No folder {path.parent} to write {path.name} in.")
+
+
+def _source(path: Path) -> None:
+    """FILE can be read, or one line saying why not."""
+    try:
+        with path.open("rb"):
+            pass
+    except FileNotFoundError:
+        fail(f"No file {path}.")
+    except IsADirectoryError:
+        fail(f"{path} is a folder, not a file.")
+    except OSError as exc:
+        fail(f"Cannot read {path}: {exc.strerror or exc}.")
+
+
+def _operate(
+    settings: Settings,
+    work: Callable[[Database], Awaitable[backups.Done]],
+    *,
+    create: bool = False,
+    migrate: bool = True,
+) -> backups.Done:
+    """``run_on_store`` with the refusals of backups and exports as one line each."""
+    try:
+        return run_on_store(settings, work, create=create, migrate=migrate)
+    except portable.PortableError as exc:
+        fail(str(exc))
+    except sqlite3.Error as exc:
+        fail(f"The SQLite copy failed: {exc}.")
+    except OSError as exc:
+        fail(f"{exc.filename or 'A file'}: {exc.strerror or exc}.")
+
+
+class _Pages:
+    """A bar of the pages a SQLite copy has done, on stderr, once the copy reports some
+    (it is called from the copying thread)."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, copied: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            columns = (TextColumn("Copying pages"), BarColumn(), MofNCompleteColumn())
+            self.bar = Progress(*columns, console=err)
+            self.bar.start()
+            self.task = self.bar.add_task("pages", total=total)
+        self.bar.update(self.task, completed=copied, total=total)
+
+    def __enter__(self) -> _Pages:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _report(done: backups.Done, file: Path, as_json: bool, text: str) -> None:
+    data = {"file": str(file), "method": done.how, "rows": done.summary.rows}
+    show({**data, "seq": done.summary.seq}, as_json, f"{text} ({done.how}): {done.summary.line()}.")
+
+
+@app.command("backup")
+def backup_store(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+    force: Force = False,
+    portable_only: Annotated[
+        bool, typer.Option("--portable", help="Write the portable export (`podium export`).")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Back the store up while it serves: SQLite by its online backup API (checked
+    afterwards), PostgreSQL by pg_dump, or the portable export without pg_dump."""
+    settings = settings_for(database_url)
+    check_store(settings)
+    _target(file, force, settings)
+    store = sqlite_file(settings)
+    with _Pages(quiet=as_json) as progress:
+        done = _operate(
+            settings,
+            lambda db: backups.backup(
+                db, file, store_file=store, portable_only=portable_only, progress=progress
+            ),
+            migrate=False,
+        )
+    _report(done, file, as_json, f"Backed up the store to {file}")
+
+
+@app.command("restore")
+def restore_store(
+    file: Annotated[Path, typer.Argument(help="A backup: SQLite, pg_dump or podium-export.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the data of a store that has some.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Restore a backup into an empty store (creating a SQLite one if needed), then print
+    what the store holds."""
+    settings = settings_for(database_url)
+    _source(file)
+    check_store(settings, create=True)
+    store = sqlite_file(settings)
+    with _Pages(quiet=as_json) as progress:
+        done = _operate(
+            settings,
+            lambda db: backups.restore(db, file, store_file=store, force=force, progress=progress),
+            create=True,
+            migrate=False,
+        )
+    _report(done, file, as_json, f"Restored {file}")
+
+
+@app.command("export")
+def export_store(
+    file: Annotated[Path, typer.Argument(help="Where to write the export (JSON lines).")],
+    force: Force = False,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write every object and the event log as a portable, versioned JSON-lines file
+    (see "Backup, restore, move to PostgreSQL" in the README)."""
+    settings = settings_for(database_url)
+    check_store(settings)
+    _target(file, force, settings)
+
+    async def work(db: Database) -> backups.Done:
+        return backups.Done("podium-export", await backups.export_to(db, file))
+
+    _report(_operate(settings, work, migrate=False), file, as_json, f"Exported the store to {file}")
+
+
+@app.command("import")
+def import_store(
+    file: Annotated[Path, typer.Argument(help="A file written by `podium export`.")],
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Load an export into an empty store of either backend (migrating or creating it
+    first), with the same ids and event seqs."""
+    settings = settings_for(database_url)
+    _source(file)
+    check_store(settings, create=True)
+
+    async def work(db: Database) -> backups.Done:
+        with file.open("rb") as source:
+            return backups.Done("podium-export", await portable.load(db, source))
+
+    _report(_operate(settings, work, create=True), file, as_json, f"Imported {file}")
 
 
 def main() -> None:

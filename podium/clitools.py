@@ -256,11 +256,16 @@ def _store_problem(settings: Settings, exc: BaseException) -> str:
 
 
 def run_on_store(
-    settings: Settings, work: Callable[[Database], Awaitable[T]], *, create: bool = False
+    settings: Settings,
+    work: Callable[[Database], Awaitable[T]],
+    *,
+    create: bool = False,
+    migrate: bool = True,
 ) -> T:
     """Migrate, run ``work`` against the store, and turn domain errors into exit code 1.
 
-    Only ``create`` (``podium migrate``, ``podium demo``) may make a new SQLite file.
+    Only ``create`` (``podium migrate``, ``podium demo``, a restore) may make a new SQLite
+    file. Without ``migrate`` the schema is left as it is (a backup must not change it).
     """
     check_store(settings, create=create)
 
@@ -277,7 +282,8 @@ def run_on_store(
                     pass
             except (OSError, DBAPIError) as exc:
                 fail(_store_problem(settings, exc))
-            await migrations.upgrade(database)
+            if migrate:
+                await migrations.upgrade(database)
             return await work(database)
         finally:
             await database.dispose()

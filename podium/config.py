@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./podium.db"
@@ -26,8 +27,20 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Whether a serving process also runs the background work (webhook deliveries,
+    # judging, board upkeep); `podium serve --no-background` turns it off when
+    # `podium worker` processes do that work instead.
+    background: bool = True
+    # Whose X-Forwarded-For/-Proto/-Host/-Prefix are believed: addresses or networks,
+    # comma-separated ("*" trusts everyone: only when nothing but the proxy reaches us).
+    trusted_proxies: str = "127.0.0.1,::1"
+    # The path Podium is served under behind a proxy ("/podium"); empty serves at "/".
+    root_path: str = ""
     log_level: str = "info"
     log_json: bool = True
+    # /metrics asks for ``Authorization: Bearer <this>`` when set; unset, it answers
+    # loopback clients only (a Prometheus on the same host).
+    metrics_token: str | None = None
     # Largest request body the native API accepts, in bytes.
     max_body_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     # Largest number of rows one bulk upload may carry.
@@ -83,6 +96,25 @@ class Settings(BaseSettings):
     mail_from: str = "podium@localhost"
     # A console session ends this many hours after login.
     console_session_hours: float = Field(default=12.0, gt=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        """A typo here would silently trust nobody (or everybody): refuse it at start."""
+        for item in value.split(","):
+            if item.strip() and item.strip() != "*":
+                ipaddress.ip_network(item.strip(), strict=False)
+        return value
+
+    @field_validator("root_path")
+    @classmethod
+    def _root(cls, value: str) -> str:
+        cleaned = value.strip().rstrip("/")
+        if cleaned and not cleaned.startswith("/"):
+            cleaned = "/" + cleaned
+        if any(c in cleaned for c in "?#\\ ") or "//" in cleaned:
+            raise ValueError("PODIUM_ROOT_PATH is a path such as /podium")
+        return cleaned
 
     def resolved_secret_key(self) -> str:
         """The configured key, else one generated on first start and kept in ``data_dir``.

@@ -54,7 +54,10 @@ access = logging.getLogger("podium.access")
 
 
 class AccessLog:
-    """Logs method, path (no query), status and duration of each request."""
+    """Logs client, method, path (no query), status and duration of each request.
+
+    The client is the one a trusted proxy forwarded for (``podium.proxy``), else the peer.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -78,6 +81,7 @@ class AccessLog:
             access.info(
                 "request",
                 extra={
+                    "client": (scope.get("client") or ("",))[0] or None,
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "status": status,

@@ -70,7 +70,7 @@ async def logout(request: Request) -> Response:
         async with access.database(request).write() as session:
             await logins.logout(session, active.session_id)
     response = see_other("/console/login")
-    cookies.clear_session(response)
+    cookies.clear_session(request, response)
     return response
 
 

@@ -20,7 +20,9 @@ from starlette.responses import Response
 from podium import __version__
 from podium.console import session as cookies
 from podium.core import logins
+from podium.proxy import app_path
 from podium.web.render import HERE as WEB
+from podium.web.render import site_root
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(
@@ -35,7 +37,8 @@ templates = Jinja2Templates(
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
-    )
+    ),
+    context_processors=[site_root],
 )
 templates.env.globals["version"] = __version__
 
@@ -69,7 +72,10 @@ def page(
 
 
 def see_other(url: str) -> Response:
-    """After a successful form: go to the page that shows the result (POST/redirect/GET)."""
+    """After a successful form: go to the page that shows the result (POST/redirect/GET).
+
+    ``url`` is a path of the site without its prefix; ``podium.proxy`` adds the prefix.
+    """
     return private(RedirectResponse(url, status_code=303))
 
 
@@ -84,7 +90,8 @@ class Ended(Exception):
 
 
 def login_first(request: Request) -> Ended:
-    wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # ``next`` names the page without the site's prefix, as every redirect here does.
+    wanted = app_path(request.scope) + (f"?{request.url.query}" if request.url.query else "")
     return Ended(303, location=f"/console/login?next={_quote(wanted)}")
 
 

@@ -22,11 +22,17 @@ from starlette.responses import Response
 
 from podium.config import Settings
 from podium.core import logins
+from podium.proxy import root_of
 from podium.store.database import Database
 
 SESSION_COOKIE = "podium_console"
 FORM_COOKIE = "podium_form"
 PATH = "/console"
+
+
+def _path(request: Request) -> str:
+    """The console's cookie path, under the site's prefix (``/podium/console``)."""
+    return root_of(request.scope) + PATH
 
 
 def _key(settings: Settings) -> bytes:
@@ -47,6 +53,7 @@ def _unsign(settings: Settings, value: str | None) -> str | None:
 
 
 def _secure(request: Request) -> bool:
+    # The scheme is the trusted proxy's X-Forwarded-Proto, else the connection's own.
     return request.url.scheme == "https"
 
 
@@ -55,15 +62,15 @@ def set_session(request: Request, response: Response, settings: Settings, ticket
         SESSION_COOKIE,
         _sign(settings, ticket),
         max_age=int(settings.console_session_hours * 3600),
-        path=PATH,
+        path=_path(request),
         httponly=True,
         samesite="lax",
         secure=_secure(request),
     )
 
 
-def clear_session(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path=PATH)
+def clear_session(request: Request, response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path=_path(request))
 
 
 async def current(request: Request) -> logins.Active | None:
@@ -99,7 +106,7 @@ def remember_form_token(request: Request, response: Response, token: FormToken) 
         response.set_cookie(
             FORM_COOKIE,
             token.value,
-            path=PATH,
+            path=_path(request),
             httponly=True,
             samesite="strict",
             secure=_secure(request),

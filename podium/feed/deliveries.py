@@ -8,7 +8,11 @@ worker then POSTs due rows, retrying failures with
 exponential backoff and jitter (honouring ``Retry-After``) until the receiver
 answers 2xx or the tries run out, when the row is parked as ``dead``. Claiming a
 row pushes ``next_attempt_at`` out by a lease, so several workers never send the
-same row at once and a worker that dies mid-send leaves it to be retried.
+same row at once and a worker that dies mid-send leaves it to be retried. The claim
+locks rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and re-checks the due time
+against a row another process just claimed), so any number of processes can run
+this worker against one store; ``stop`` lets the round in hand settle first, so a
+stopping worker does not leave sent rows to be sent again.
 """
 
 from __future__ import annotations
@@ -156,14 +160,22 @@ class Deliveries:
         self.lease = timedelta(seconds=settings.webhook_lease_seconds)
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Claim nothing more: ``run`` returns once the sends in hand are settled, so no
+        receiver gets a delivery that is then sent again for want of a recorded answer."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Deliver until cancelled; polls as well, so other workers' rows are sent too."""
+        """Deliver until stopped or cancelled; polls as well, so rows that other
+        processes enqueued are sent too."""
         async with httpx.AsyncClient(timeout=self.timeout) as http:
-            while True:
+            while not self._stopping:
                 try:
                     sent = await self.run_once(http)
                 except Exception:
@@ -172,8 +184,11 @@ class Deliveries:
                 if sent:
                     continue
                 self._wake.clear()
+                if self._stopping:
+                    break
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await self._wake.wait()
 
     async def run_once(self, http: httpx.AsyncClient) -> int:
         """Owe native webhooks their new events, then send every due delivery once;

@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,6 +205,13 @@ class Leaderboards:
         self._decoded: dict[str, Format] = {}
         # The newest seq this process has applied or seen applied.
         self._seen = 0
+        # Seconds one board build took; the app points this at its metrics.
+        self.observe_build: Callable[[float], None] = _unobserved
+
+    @property
+    def held(self) -> int:
+        """How many boards this process holds (in memory, or handles on Redis boards)."""
+        return len(self._boards)
 
     def _board(self, key: BoardKey) -> Board:
         board = self._boards.get(key)
@@ -254,6 +262,7 @@ class Leaderboards:
         newer than the seq do no harm.
         """
         async with self.coordination.build_lock(key.name):
+            started = time.perf_counter()
             while True:
                 built = await self._built(key)
                 if built is not None:
@@ -281,6 +290,7 @@ class Leaderboards:
                     if await self._replay(key, fmt, seq, applied):
                         await self.coordination.mark_built(key.name, fmt.encode())
                         self._seen = max(self._seen, applied)
+                        self.observe_build(time.perf_counter() - started)
                         log.info(
                             "board built",
                             extra={"board": key.name, "entries": len(entries), "seq": seq},
@@ -419,18 +429,28 @@ class Leaderboards:
         for competition_id in ids:
             await self.board(BoardKey(competition_id))
 
-    async def run(self, interval: float = 0.25) -> None:
-        """Build live boards, then keep every built board in step until cancelled."""
+    async def run(self, interval: float = 0.25, warmed: Callable[[], None] | None = None) -> None:
+        """Build live boards, then keep every built board in step until cancelled.
+
+        ``warmed`` is called once the warm-up is over (built or failed: a board that
+        failed is built on first use), which is when this process is ready.
+        """
         try:
             await self.warm()
         except Exception:  # a board that fails to build is built again on first use
             log.exception("leaderboard warm-up failed")
+        if warmed is not None:
+            warmed()
         while True:
             try:
                 await self.catch_up()
             except Exception:  # keep serving; the next round retries from the applied seq
                 log.exception("leaderboard catch-up failed")
             await asyncio.sleep(interval)
+
+
+def _unobserved(_seconds: float) -> None:
+    """No metrics attached (the CLI, tests)."""
 
 
 async def _newest_seq(session: AsyncSession) -> int:

@@ -15,16 +15,29 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from podium import __version__
+from podium.proxy import root_of
 from podium.ranking.times import format_time
 
 HERE = Path(__file__).parent
+
+
+def site_root(request: Request) -> dict[str, Any]:
+    """``root``: the prefix the site is served under (``/podium``, usually empty).
+
+    Every link, form, script and feed URL in a template starts with ``{{ root }}/``, so
+    pages work behind a proxy that serves Podium under a path (``podium.proxy``).
+    """
+    return {"root": root_of(request.scope)}
+
+
 templates = Jinja2Templates(
     env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
-    )
+    ),
+    context_processors=[site_root],
 )
 MAX_ID = 2**63 - 1
 DASH = "\u2013"  # an en dash: "no value" in tables

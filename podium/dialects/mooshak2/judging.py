@@ -13,6 +13,11 @@ A submission has one job (``result_id`` is unique): a rejudge re-queues it
 again, so a rejudge asked mid-run is honoured without judging the submission twice
 at once, and a judge's decision is never overwritten by a run it cancelled. A
 finished job gives its lease back, so a later rejudge can start at once.
+
+Any number of processes may run the queue against one store: a claim locks its rows
+with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and re-checks ``run_after`` against a
+row another process just leased, so a job has one judge at a time. ``stop`` lets the
+judgements in hand finish; any cut short give their lease and try back.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ import base64
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -62,6 +68,8 @@ class Work:
     tests: list[judge.TestCase]
     limits: judge.Limits
     round: int = 0
+    # The lease this claim set: a release gives back only a lease still ours.
+    leased_until: datetime | None = None
 
 
 def lease_for(tests: int, timeout: float) -> timedelta:
@@ -99,17 +107,27 @@ class JudgeQueue:
         self.workers = settings.judge_workers
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(max(self.workers, 1))
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: dict[asyncio.Task[None], Work] = {}
+        self._stopping = False
+        # Seconds one judgement took; the app points this at its metrics.
+        self.observe_seconds: Callable[[float], None] = _unobserved
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Claim nothing more; ``run`` returns once the judgements in hand are recorded."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Judge until cancelled; polls too, so jobs left by a stopped server are found."""
+        """Judge until stopped or cancelled; polls too, so jobs left by a stopped server
+        are found. Cancelled with judgements in hand, it releases their jobs, so another
+        process takes them at once instead of after the lease."""
         if self.workers == 0:
             return
         try:
-            while True:
+            while not self._stopping:
                 free = self.workers - len(self._running)
                 claimed: list[Work] = []
                 if free > 0:
@@ -119,20 +137,46 @@ class JudgeQueue:
                         log.exception("claiming judge jobs failed")
                 for work in claimed:
                     task = asyncio.create_task(self._judge(work))
-                    self._running.add(task)
+                    self._running[task] = work
                     task.add_done_callback(self._done)
                 if claimed and len(self._running) < self.workers:
                     continue
                 self._wake.clear()
+                if self._stopping:
+                    break
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancel.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                    async with asyncio.timeout(POLL_SECONDS):
+                        await self._wake.wait()
+            while self._running:
+                await asyncio.wait(list(self._running))
         finally:
-            for task in self._running:
+            cut_short = dict(self._running)
+            for task in cut_short:
                 task.cancel()
+            if cut_short:
+                await asyncio.gather(*cut_short, return_exceptions=True)
+                await self.release(list(cut_short.values()))
 
     def _done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
+        self._running.pop(task, None)
         self._wake.set()
+
+    async def release(self, held: list[Work]) -> None:
+        """Give back jobs whose judgement was cut short: due at once, the try uncounted.
+
+        Only a lease still ours is given back (same ``run_after``, still queued), so a
+        job that another process took over, or that a verdict closed, is left alone.
+        """
+        now = utcnow()
+        async with self.database.write() as session:
+            for work in held:
+                job = await session.get(JudgeJob, work.job_id, with_for_update=True)
+                if job is None or job.state != "queued" or job.run_after != work.leased_until:
+                    continue
+                job.run_after = now
+                job.attempts = max(job.attempts - 1, 0)
+        log.info("judge jobs released", extra={"jobs": [work.job_id for work in held]})
 
     async def claim(self, most: int) -> list[Work]:
         now = utcnow()
@@ -160,11 +204,12 @@ class JudgeQueue:
                 job.attempts += 1
                 work = _work(job, result, problem)
                 job.run_after = now + lease_for(len(work.tests), work.limits.time_seconds)
-                out.append(work)
+                out.append(replace(work, leased_until=job.run_after))
         return out
 
     async def _judge(self, work: Work) -> None:
         async with self._slots:
+            started = time.perf_counter()
             try:
                 outcome = await asyncio.to_thread(
                     judge.evaluate, work.source, work.filename, work.tests, work.limits
@@ -173,6 +218,7 @@ class JudgeQueue:
                 log.exception("judging failed", extra={"result": work.result_id})
                 await self._failed(work, f"{type(exc).__name__}: {exc}")
                 return
+            self.observe_seconds(time.perf_counter() - started)
         await self._record(work, outcome)
 
     async def judge_ready(self) -> int:
@@ -248,6 +294,10 @@ class JudgeQueue:
             await resources.update(
                 session, SYSTEM, RESULTS, result.id, ResultUpdate(attributes=attributes)
             )
+
+
+def _unobserved(_seconds: float) -> None:
+    """No metrics attached (the CLI, tests)."""
 
 
 def _work(job: JudgeJob, result: Result, problem: Challenge) -> Work:

@@ -34,6 +34,7 @@ from podium.dialects.runsignup.auth import Caller
 from podium.dialects.runsignup.params import Params, collect
 from podium.dialects.runsignup.problems import RsuError, denied, invalid, render, render_error
 from podium.logs import ASGIApp, Receive, Scope, Send
+from podium.proxy import app_path
 from podium.store.database import Database
 from podium.store.tables import Competition, Entry, ResultSet
 
@@ -544,9 +545,9 @@ class CaseInsensitivePrefix:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            path: str = scope["path"]
+            path = app_path(scope)
             lowered = path.lower()
             if lowered == "/rest" or lowered.startswith("/rest/"):
                 scope = {k: v for k, v in scope.items() if k != "raw_path"}
-                scope["path"] = "/Rest" + lowered[5:]
+                scope["path"] = scope["path"][: -len(path)] + "/Rest" + lowered[5:]
         await self.app(scope, receive, send)
