@@ -6,19 +6,20 @@ it in when the event feed reports a change, and the page works without it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from podium.api.routes import leaderboards as exports
 from podium.core import freeze
 from podium.core.principal import Principal
+from podium.proxy import root_of
 from podium.ranking.contest import load_contest
 from podium.store.database import Database
 from podium.store.tables import Challenge, Competition, Organization
-from podium.web import heats, standings
+from podium.web import heats, runners, standings
 from podium.web.render import not_found, page, parse_id
 from podium.web.visibility import newest_token, public_children, public_competition
 
@@ -33,8 +34,15 @@ def is_contest(competition: Competition) -> bool:
     return competition.scoring == "icpc"
 
 
-async def _board(request: Request, competition: Competition) -> dict[str, Any]:
-    """The live region's context: a contest scoreboard or a leaderboard."""
+def page_number(raw: str | None) -> int | None:
+    """``?page=``: 1 when absent, None (not found) when it is not a page number."""
+    if raw is None or raw == "":
+        return 1
+    return parse_id(raw)
+
+
+async def _board(request: Request, competition: Competition, number: int = 1) -> dict[str, Any]:
+    """The live region's context: a contest scoreboard or a leaderboard (page ``number``)."""
     database: Database = request.app.state.database
     if is_contest(competition):
         # Pages are anonymous: behind a freeze, later submissions show as pending.
@@ -46,12 +54,31 @@ async def _board(request: Request, competition: Competition) -> dict[str, Any]:
             "competition": competition,
             "frozen_at": hidden if freeze.is_frozen(competition) else None,
         }
-    board = await standings.load(database, request.app.state.leaderboards, competition.id)
+    board = await standings.load(
+        database, request.app.state.leaderboards, competition.id, page=number
+    )
     return {"standings": board, "competition": competition}
 
 
+async def _paged(request: Request, competition: Competition, raw: str | None) -> dict[str, Any]:
+    """The board at ``?page=``; empty when there is no such page."""
+    number = page_number(raw)
+    if number is None:
+        return {}
+    context = await _board(request, competition, number)
+    board = context.get("standings")
+    if board is not None and number > board.pages:
+        return {}
+    return context
+
+
 @router.get("/competitions/{competition_id}", response_class=HTMLResponse)
-async def competition_page(competition_id: str, request: Request) -> HTMLResponse:
+async def competition_page(
+    competition_id: str,
+    request: Request,
+    q: str | None = None,
+    number: Annotated[str | None, Query(alias="page")] = None,
+) -> Response:
     wanted = parse_id(competition_id)
     database: Database = request.app.state.database
     async with database.read() as session:
@@ -74,6 +101,13 @@ async def competition_page(competition_id: str, request: Request) -> HTMLRespons
         ).all()
         rounds = await heats.load(session, competition.id)
         token = await newest_token(session)
+        found = await runners.find(session, competition.id, q) if q is not None else None
+    if found is not None and found.exact is not None:
+        where = f"/competitions/{competition.id}/results/{found.exact}"
+        return RedirectResponse(f"{root_of(request.scope)}{where}", status_code=303)
+    board = await _paged(request, competition, number)
+    if not board:
+        return not_found(request, f"No page {number} of the leaderboard of {competition.name}.")
     context = {
         "title": competition.name,
         "competition": competition,
@@ -84,13 +118,19 @@ async def competition_page(competition_id: str, request: Request) -> HTMLRespons
         "rounds": rounds,
         "token": token,
         "contest": is_contest(competition),
-        **await _board(request, competition),
+        "found": found,
+        **board,
     }
-    return page(request, "competition.html", context)
+    bad = found is not None and found.error is not None and bool(q and q.strip())
+    return page(request, "competition.html", context, 400 if bad else 200)
 
 
 @router.get("/competitions/{competition_id}/leaderboard.html", response_class=HTMLResponse)
-async def leaderboard_fragment(competition_id: str, request: Request) -> HTMLResponse:
+async def leaderboard_fragment(
+    competition_id: str,
+    request: Request,
+    number: Annotated[str | None, Query(alias="page")] = None,
+) -> HTMLResponse:
     wanted = parse_id(competition_id)
     database: Database = request.app.state.database
     async with database.read() as session:
@@ -98,7 +138,10 @@ async def leaderboard_fragment(competition_id: str, request: Request) -> HTMLRes
     if competition is None:
         return not_found(request, f"No public competition {competition_id}.")
     name = "_scoreboard.html" if is_contest(competition) else "_leaderboard.html"
-    response = page(request, name, await _board(request, competition))
+    board = await _paged(request, competition, number)
+    if not board:
+        return not_found(request, f"No page {number} of the leaderboard of {competition.name}.")
+    response = page(request, name, board)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from podium.web import competitions, home, organizations, people
+from podium.web import awards, competitions, home, organizations, people, runners
 from podium.web.render import HERE
 
 router = APIRouter(include_in_schema=False)
-for module in (home, organizations, competitions, people):
+for module in (home, organizations, competitions, awards, people, runners):
     router.include_router(module.router)
 
 

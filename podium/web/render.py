@@ -30,6 +30,15 @@ def site_root(request: Request) -> dict[str, Any]:
     return {"root": root_of(request.scope)}
 
 
+def view_mode(request: Request) -> dict[str, Any]:
+    """``view``: ``"projector"`` for ``?view=projector`` (big-screen styles and scrolling).
+
+    A context processor, so any page can be put on a projector without each route
+    passing the mode along; anything else is the normal page.
+    """
+    return {"view": "projector" if request.query_params.get("view") == "projector" else None}
+
+
 templates = Jinja2Templates(
     env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -37,7 +46,7 @@ templates = Jinja2Templates(
         trim_blocks=True,
         lstrip_blocks=True,
     ),
-    context_processors=[site_root],
+    context_processors=[site_root, view_mode],
 )
 MAX_ID = 2**63 - 1
 DASH = "\u2013"  # an en dash: "no value" in tables

@@ -46,6 +46,8 @@ class Line:
     reason: str | None = None
     # A protest on one of the competitor's results is open.
     provisional: bool = False
+    # The competitor's entry in this competition: the key of its result page.
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,18 @@ class Standings:
     total: int
     lines: list[Line]
     final: Final | None = None
+    # Which page of the ranked field this is (1-based) and how many there are.
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        """Index position of the page's first ranked line, 1-based (for "101-200")."""
+        return (self.page - 1) * self.page_size + 1
 
     @property
     def more(self) -> bool:
@@ -107,6 +121,29 @@ async def _names(session: AsyncSession, competitors: set[int]) -> dict[int, tupl
     return out
 
 
+async def _entry_ids(
+    session: AsyncSession, competition_id: int, competitors: set[int]
+) -> dict[int, int]:
+    """competitor -> its entry in the competition: the key of its result page."""
+    out: dict[int, int] = {}
+    people: list[int] = []
+    for competitor in competitors:
+        kind, object_id = subject(competitor)
+        if kind == "entry":
+            out[competitor] = object_id
+        elif kind == "person":
+            people.append(object_id)
+    if people:
+        # One entry per person and competition (a unique constraint).
+        rows = await session.execute(
+            select(Entry.person_id, Entry.id).where(
+                Entry.competition_id == competition_id, Entry.person_id.in_(people)
+            )
+        )
+        out.update((pid * 4 + 1, eid) for pid, eid in rows if pid is not None)
+    return out
+
+
 async def _unranked(
     session: AsyncSession, competition_id: int, limit: int
 ) -> list[tuple[int, str, str | None]]:
@@ -138,34 +175,51 @@ async def _under_review(session: AsyncSession, competition_id: int) -> set[int]:
 
 
 async def load(
-    database: Database, leaderboards: Leaderboards, competition_id: int, limit: int = PAGE_SIZE
+    database: Database,
+    leaderboards: Leaderboards,
+    competition_id: int,
+    limit: int = PAGE_SIZE,
+    page: int = 1,
 ) -> Standings:
+    """Page ``page`` of the ranked field, read from the index at an offset (no sort here).
+
+    Competitors without a counting result follow the last page of ranked ones.
+    """
     board, fmt = await leaderboards.board(BoardKey(competition_id))
-    ranked = await board.top(0, limit, fmt.tie_rule)
     total = await board.count()
+    ranked = await board.top((page - 1) * limit, limit, fmt.tie_rule)
+    last = page * limit >= total
     async with database.read() as session:
         others = [
             (competitor, status, reason)
-            for competitor, status, reason in await _unranked(session, competition_id, limit)
+            for competitor, status, reason in (
+                await _unranked(session, competition_id, limit) if last else []
+            )
             if await board.get(competitor, fmt.tie_rule) is None
         ]
-        names = await _names(
-            session, {row.competitor for row in ranked} | {c for c, _, _ in others}
-        )
+        shown_here = {row.competitor for row in ranked} | {c for c, _, _ in others}
+        names = await _names(session, shown_here)
+        entries = await _entry_ids(session, competition_id, shown_here)
         reviewed = await _under_review(session, competition_id)
     final = await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id)
     lines = []
     for row in ranked:
         name, person_id = names.get(row.competitor, ("(removed)", None))
+        entry_id = entries.get(row.competitor)
         shown = display(fmt.scoring, row.score)
         provisional = row.competitor in reviewed
-        lines.append(Line(row.rank, name, person_id, shown, "OK", "Finished", None, provisional))
+        lines.append(
+            Line(row.rank, name, person_id, shown, "OK", "Finished", None, provisional, entry_id)
+        )
     for competitor, status, reason in others:
         name, person_id = names.get(competitor, ("(removed)", None))
+        entry_id = entries.get(competitor)
         words = STATUS_WORDS.get(status, status)
         provisional = competitor in reviewed
-        lines.append(Line(None, name, person_id, status, status, words, reason, provisional))
-    return Standings(fmt.scoring, total, lines, final)
+        lines.append(
+            Line(None, name, person_id, status, status, words, reason, provisional, entry_id)
+        )
+    return Standings(fmt.scoring, total, lines, final, page, limit)
 
 
 async def _final(
