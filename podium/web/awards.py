@@ -109,7 +109,7 @@ async def _board_groups(request: Request, competition: Competition, top: int) ->
         if not rows:
             break
         async with database.read() as session:
-            names = await standings._names(session, {row.competitor for row in rows})
+            names = await standings.names_of(session, {row.competitor for row in rows})
         for row in rows:
             name, person_id = names.get(row.competitor, ("(removed)", None))
             award = Award(row.rank, name, person_id, display(fmt.scoring, row.score))

@@ -92,7 +92,9 @@ class Final:
     lines: list[FinalLine]
 
 
-async def _names(session: AsyncSession, competitors: set[int]) -> dict[int, tuple[str, int | None]]:
+async def names_of(
+    session: AsyncSession, competitors: set[int]
+) -> dict[int, tuple[str, int | None]]:
     """competitor -> (name to show, person id to link to)."""
     wanted: dict[str, list[int]] = {"person": [], "team": [], "entry": []}
     for competitor in competitors:
@@ -198,7 +200,7 @@ async def load(
             if await board.get(competitor, fmt.tie_rule) is None
         ]
         shown_here = {row.competitor for row in ranked} | {c for c, _, _ in others}
-        names = await _names(session, shown_here)
+        names = await names_of(session, shown_here)
         entries = await _entry_ids(session, competition_id, shown_here)
         reviewed = await _under_review(session, competition_id)
     final = await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id)
@@ -233,7 +235,7 @@ async def _final(
         competitors = [
             p.subject_id * 4 + KIND_CODES[p.subject] for p in declared.placings[:FINAL_LIMIT]
         ]
-        names = await _names(session, set(competitors))
+        names = await names_of(session, set(competitors))
     lines = []
     for placing, competitor in zip(declared.placings, competitors, strict=False):
         name, person_id = names.get(competitor, ("(removed)", None))
