@@ -392,14 +392,8 @@ async def trail(request: Request, competition_id: access.ObjectId) -> Response:
 @router.get("/competitions/{competition_id}/audit.csv")
 async def trail_csv(request: Request, competition_id: access.ObjectId) -> Response:
     here, competition = await in_competition(request, competition_id)
-    entries: list[audit.Entry] = []
     async with access.database(request).read() as session:
-        while True:
-            after = entries[-1].seq if entries else 0
-            batch = await audit.trail(session, here.principal, competition.id, after=after)
-            entries.extend(batch)
-            if len(batch) < 200:
-                break
+        entries = await audit.whole_trail(session, here.principal, competition.id)
     return Response(
         audit.to_csv(entries),
         media_type="text/csv; charset=utf-8",

@@ -122,6 +122,19 @@ async def trail(
     return [entry_of(event) for event in rows]
 
 
+async def whole_trail(
+    session: AsyncSession, principal: Principal, competition_id: int, batch: int = 5000
+) -> list[Entry]:
+    """Every change of the competition in log order (for a download), read in batches."""
+    entries: list[Entry] = []
+    while True:
+        after = entries[-1].seq if entries else 0
+        found = await trail(session, principal, competition_id, after=after, limit=batch)
+        entries.extend(found)
+        if len(found) < batch:
+            return entries
+
+
 async def history(session: AsyncSession, principal: Principal, result_id: int) -> list[Entry]:
     """Every change of one result, oldest first, also once it has been deleted."""
     event = await session.scalar(

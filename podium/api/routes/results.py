@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podium.api import crud, models
 from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor, PageArgs
-from podium.core import audit, competitions, corrections, limits, resources, result_sets, results
+from podium.core import audit, competitions, corrections, resources, result_sets, results
 from podium.core.corrections import ResultCorrection
 from podium.core.errors import Invalid
-from podium.core.fields import ResultStatus
+from podium.core.fields import Reason, ResultStatus
 from podium.core.limits import INT64_MAX
 from podium.core.principal import Principal
 from podium.store.tables import Result, ResultSet
@@ -111,16 +111,13 @@ crud.item_routes(
     with_delete=False,
 )
 
-Why = Annotated[
-    str | None,
-    Query(max_length=500, description="Why: kept in the audit trail with the change."),
-]
+Why = Annotated[Reason | None, Query(description="Why: kept in the audit trail with the change.")]
 
 
 @router.delete("/results/{object_id}", status_code=204, tags=["result"], summary="Delete a result")
 async def delete_result(object_id: crud.ObjectId, db: DB, actor: Actor, reason: Why = None) -> None:
     async with db.write() as session:
-        await corrections.delete(session, actor, object_id, reason=_clean(reason))
+        await corrections.delete(session, actor, object_id, reason=reason)
 
 
 @router.get(
@@ -163,14 +160,8 @@ async def competition_audit(
     response_class=Response,
 )
 async def competition_audit_csv(parent_id: crud.ObjectId, db: DB, actor: Actor) -> Response:
-    entries: list[audit.Entry] = []
     async with db.read() as session:
-        while True:
-            after = entries[-1].seq if entries else 0
-            batch = await audit.trail(session, actor, parent_id, after=after, limit=5000)
-            entries.extend(batch)
-            if len(batch) < 5000:
-                break
+        entries = await audit.whole_trail(session, actor, parent_id)
     return Response(
         audit.to_csv(entries),
         media_type="text/csv; charset=utf-8",
@@ -196,12 +187,6 @@ async def undo_change(
 
 def _entry(entry: audit.Entry) -> dict[str, Any]:
     return {**dataclasses.asdict(entry), "undoable": entry.undoable}
-
-
-def _clean(reason: str | None) -> str | None:
-    if reason is not None and limits.text_offence(reason) is not None:
-        raise Invalid("reason: text with NUL or unpaired surrogate characters.", field="reason")
-    return reason
 
 
 @router.get(
