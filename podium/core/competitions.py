@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import events
+from podium.core import categories, events
 from podium.core.errors import Invalid
 from podium.core.fields import Attributes, ExternalIds, Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
@@ -102,6 +102,7 @@ async def _validate(session: AsyncSession, competition: Competition) -> None:
         and competition.ends_at < competition.starts_at
     ):
         raise Invalid("ends_at is before starts_at.", field="ends_at")
+    categories.settings_of(competition.attributes, competition.starts_at)
     parent_id = competition.parent_id
     seen = {competition.id}
     while parent_id is not None:

@@ -29,8 +29,16 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from podium.core import categories
+from podium.core.categories import Group
 from podium.ranking.coordination import Coordination, LocalCoordination, RedisCoordination
-from podium.ranking.index import Board, MemoryBoard, RedisBoard
+from podium.ranking.groups import (
+    Membership,
+    MemoryMembership,
+    RedisMembership,
+    memberships,
+)
+from podium.ranking.index import Board, MemoryBoard, RedisBoard, Row
 from podium.ranking.scoring import Options, Performance, Score, score
 from podium.ranking.ties import TieRule
 from podium.store.database import Database
@@ -65,12 +73,26 @@ def subject_column(kind: str) -> Any:
 
 @dataclass(frozen=True)
 class BoardKey:
+    """A board: a competition's, one challenge's, or one category's (``group``)."""
+
     competition_id: int
     challenge_id: int | None = None
+    group: str | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.competition_id}:{self.challenge_id or 0}"
+        base = f"{self.competition_id}:{self.challenge_id or 0}"
+        return base if self.group is None else f"{base}:{self.group}"
+
+    @staticmethod
+    def parse(name: str) -> BoardKey:
+        competition, challenge, *group = name.split(":", 2)
+        return BoardKey(int(competition), int(challenge) or None, group[0] if group else None)
+
+
+def groups_marker(competition_id: int) -> str:
+    """Registered once a competition's category boards are built (an empty group)."""
+    return f"{competition_id}:0:"
 
 
 @dataclass(frozen=True)
@@ -202,6 +224,7 @@ class Leaderboards:
             RedisCoordination(redis, prefix) if redis is not None else LocalCoordination()
         )
         self._boards: dict[BoardKey, Board] = {}
+        self._members: dict[int, Membership] = {}
         self._decoded: dict[str, Format] = {}
         # The newest seq this process has applied or seen applied.
         self._seen = 0
@@ -223,6 +246,17 @@ class Leaderboards:
             )
             self._boards[key] = board
         return board
+
+    def _membership(self, competition_id: int) -> Membership:
+        found = self._members.get(competition_id)
+        if found is None:
+            found = (
+                RedisMembership(self.redis, f"{self.prefix}:{competition_id}:0")
+                if self.redis is not None
+                else MemoryMembership()
+            )
+            self._members[competition_id] = found
+        return found
 
     async def _built(self, key: BoardKey) -> Format | None:
         """The format ``key`` was built with, or None while it is not built."""
@@ -249,10 +283,173 @@ class Leaderboards:
         """
         if self.database.committed_seq > self._seen:
             await self.catch_up()
+        if key.group is not None:
+            if key.challenge_id is not None:
+                raise LookupError(key)  # categories rank whole competitions only
+            return self._board(key), await self._groups_format(key.competition_id)
         fmt = await self._built(key)
         if fmt is None:
             fmt = await self._build(key)
         return self._board(key), fmt
+
+    async def groups(self, competition_id: int) -> tuple[list[Group], Format]:
+        """The category boards a competition has (a group with members), built if needed."""
+        fmt = await self.board(BoardKey(competition_id, None, ""))
+        keys = await self._membership(competition_id).groups()
+        found = []
+        for key in sorted(keys):
+            group = categories.title_of(key)
+            if group is not None:
+                found.append(group)
+        return found, fmt[1]
+
+    async def places(self, competition_id: int, competitor: int) -> list[tuple[Group, Row, int]]:
+        """A competitor's place on each of its category boards: (group, row, field size)."""
+        _board, fmt = await self.board(BoardKey(competition_id, None, ""))
+        keys = (await self._membership(competition_id).get([competitor])).get(competitor, ())
+        out = []
+        for key in keys:
+            group = categories.title_of(key)
+            board = self._board(BoardKey(competition_id, None, key))
+            row = await board.get(competitor, fmt.tie_rule)
+            if group is not None and row is not None:
+                out.append((group, row, await board.count()))
+        return out
+
+    async def _groups_format(self, competition_id: int) -> Format:
+        fmt = await self._built(BoardKey(competition_id, None, ""))
+        if fmt is None:
+            fmt = await self._build_groups(competition_id)
+        return fmt
+
+    async def _build_groups(self, competition_id: int) -> Format:
+        """Every category board of a competition from one snapshot, as ``_build`` does."""
+        marker = groups_marker(competition_id)
+        async with self.coordination.build_lock(marker):
+            started = time.perf_counter()
+            while True:
+                built = await self._built(BoardKey(competition_id, None, ""))
+                if built is not None:
+                    return built
+                async with self.database.read() as session:
+                    seq = await _newest_seq(session)
+                    fmt = await competition_format(session, competition_id)
+                    if fmt is None:
+                        raise LookupError(competition_id)
+                    stream = await session.stream(
+                        select(*SCORING_COLUMNS)
+                        .where(Result.competition_id == competition_id)
+                        .execution_options(yield_per=10_000)
+                    )
+                    rows = [row async for row in stream]
+                    members = await memberships(session, competition_id, rows)
+                scores = await asyncio.to_thread(scores_by_competitor, rows, fmt)
+                membership = self._membership(competition_id)
+                for key in await membership.groups():
+                    await self._board(BoardKey(competition_id, None, key)).clear()
+                await membership.clear()
+                by_group: dict[str, list[tuple[int, int, int]]] = {}
+                placed: dict[int, tuple[str, ...]] = {}
+                for competitor, found in members.items():
+                    value = scores.get(competitor)
+                    if value is None or value.score is None:
+                        continue
+                    placed[competitor] = tuple(g.key for g in found)
+                    for group in found:
+                        by_group.setdefault(group.key, []).append(
+                            (competitor, value.score, set_ms(value))
+                        )
+                for key, entries in by_group.items():
+                    board = self._board(BoardKey(competition_id, None, key))
+                    if isinstance(board, MemoryBoard):
+                        board.fill(entries)
+                    else:
+                        await board.load(entries)
+                await membership.put(placed)
+                async with self.coordination.apply_lock():
+                    applied = await self.coordination.applied()
+                    dirty = await self._dirty_since(competition_id, seq, applied)
+                    if dirty is not None:
+                        if dirty:
+                            await self._refresh_groups(competition_id, fmt, dirty)
+                        await self.coordination.mark_built(marker, fmt.encode())
+                        self._seen = max(self._seen, applied)
+                        self.observe_build(time.perf_counter() - started)
+                        log.info(
+                            "category boards built",
+                            extra={"board": marker, "groups": len(by_group), "seq": seq},
+                        )
+                        return fmt
+
+    async def _dirty_since(self, competition_id: int, since: int, upto: int) -> set[int] | None:
+        """Competitors whose score or facts changed in (since, upto]; None if the rules did."""
+        dirty: set[int] = set()
+        cursor = since
+        while cursor < upto:
+            async with self.database.read() as session:
+                events = (
+                    await session.scalars(
+                        select(Event)
+                        .where(
+                            Event.seq > cursor,
+                            Event.seq <= upto,
+                            (
+                                (Event.object_kind == "competition")
+                                & (Event.object_id == competition_id)
+                            )
+                            | (
+                                Event.object_kind.in_(["result", "entry"])
+                                & (Event.competition_id == competition_id)
+                            )
+                            | (Event.object_kind == "person"),
+                        )
+                        .order_by(Event.seq)
+                        .limit(_REPLAY_BATCH)
+                    )
+                ).all()
+            if not events:
+                break
+            for event in events:
+                if event.object_kind == "competition":
+                    if _rules_changed(event):
+                        return None
+                    continue
+                dirty.update(_competitors_of(event))
+            cursor = events[-1].seq
+        return dirty
+
+    async def _refresh_groups(
+        self,
+        competition_id: int,
+        fmt: Format,
+        competitors: set[int],
+        rows: list[Any] | None = None,
+    ) -> None:
+        """Move each competitor to the category boards its current score and facts name."""
+        wanted = {c for c in competitors if c & 3 != 2}
+        if not wanted:
+            return
+        async with self.database.read() as session:
+            if rows is None:
+                rows = await self._rows_of(session, BoardKey(competition_id), wanted)
+            members = await memberships(session, competition_id, rows, wanted)
+        scores = scores_by_competitor(rows, fmt)
+        membership = self._membership(competition_id)
+        before = await membership.get(wanted)
+        after: dict[int, tuple[str, ...]] = {}
+        for competitor in wanted:
+            value = scores.get(competitor)
+            found = members.get(competitor, [])
+            keys = () if value is None or value.score is None else tuple(g.key for g in found)
+            for key in set(before.get(competitor, ())) - set(keys):
+                await self._board(BoardKey(competition_id, None, key)).remove(competitor)
+            for key in keys:
+                assert value is not None and value.score is not None
+                board = self._board(BoardKey(competition_id, None, key))
+                await board.upsert(competitor, value.score, set_ms(value))
+            if keys or competitor in before:
+                after[competitor] = keys
+        await membership.put(after)
 
     async def _build(self, key: BoardKey) -> Format:
         """Build ``key`` from a snapshot, replay what committed since, then register it.
@@ -360,8 +557,11 @@ class Leaderboards:
                     query = select(Event).where(
                         Event.seq > applied,
                         Event.seq <= upto,
-                        (Event.object_kind == "competition")
-                        | ((Event.object_kind == "result") & Event.competition_id.in_(built)),
+                        (Event.object_kind.in_(["competition", "person"]))
+                        | (
+                            Event.object_kind.in_(["result", "entry"])
+                            & Event.competition_id.in_(built)
+                        ),
                     )
                     async with self.database.read() as session:
                         events = (await session.scalars(query.order_by(Event.seq))).all()
@@ -373,10 +573,15 @@ class Leaderboards:
 
     async def _apply(self, events: Sequence[Event]) -> None:
         dirty: dict[BoardKey, set[int]] = {}
+        # Facts changed (an entry's division, a person's gender or birth date).
+        facts: dict[int | None, set[int]] = {}
         for event in events:
             if event.object_kind == "competition":
                 if _rules_changed(event) and event.object_id is not None:
                     await self._forget_competition(event.object_id)
+                continue
+            if event.object_kind in ("entry", "person"):
+                facts.setdefault(event.competition_id, set()).update(_competitors_of(event))
                 continue
             for key, competitor in _touched(event):
                 dirty.setdefault(key, set()).add(competitor)
@@ -384,31 +589,55 @@ class Leaderboards:
             fmt = await self._built(key)
             if fmt is not None:
                 await self._refresh(key, fmt, competitors)
+            elif key.challenge_id is None:  # no overall board: its categories may be built
+                fmt = await self._built(BoardKey(key.competition_id, None, ""))
+                if fmt is not None:
+                    await self._refresh_groups(key.competition_id, fmt, competitors)
+        if facts:
+            anywhere = facts.pop(None, set())
+            for competition_id in await self.coordination.built_competitions():
+                changed = facts.get(competition_id, set()) | anywhere
+                fmt = await self._built(BoardKey(competition_id, None, ""))
+                if changed and fmt is not None:
+                    await self._refresh_groups(competition_id, fmt, changed)
 
     async def _forget_competition(self, competition_id: int) -> None:
         """Scoring or tie rule may have changed: drop its boards, rebuild on next use."""
         for name in await self.coordination.unmark(competition_id):
-            challenge = int(name.split(":", 1)[1]) or None
-            key = BoardKey(competition_id, challenge)
-            await self._board(key).clear()
+            key = BoardKey.parse(name)
+            if key.group == "":  # the category boards: every group, and who is where
+                membership = self._membership(competition_id)
+                for group in await membership.groups():
+                    await self._board(BoardKey(competition_id, None, group)).clear()
+                await membership.clear()
+            else:
+                await self._board(key).clear()
         for key in [k for k in self._boards if k.competition_id == competition_id]:
             self._boards.pop(key, None)
+        self._members.pop(competition_id, None)
 
-    async def _refresh(self, key: BoardKey, fmt: Format, competitors: set[int]) -> None:
+    async def _rows_of(
+        self, session: AsyncSession, key: BoardKey, competitors: set[int]
+    ) -> list[Any]:
+        """The scoring rows of these competitors on ``key``'s board."""
         rows: list[Any] = []
         by_kind: dict[str, list[int]] = {}
         for competitor in competitors:
             kind, object_id = subject(competitor)
             by_kind.setdefault(kind, []).append(object_id)
+        for kind, ids in by_kind.items():
+            column = subject_column(kind)
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                found = await session.execute(
+                    select(*SCORING_COLUMNS).where(*_board_filter(key), column.in_(chunk))
+                )
+                rows.extend(found.all())
+        return rows
+
+    async def _refresh(self, key: BoardKey, fmt: Format, competitors: set[int]) -> None:
         async with self.database.read() as session:
-            for kind, ids in by_kind.items():
-                column = subject_column(kind)
-                for start in range(0, len(ids), _CHUNK):
-                    chunk = ids[start : start + _CHUNK]
-                    found = await session.execute(
-                        select(*SCORING_COLUMNS).where(*_board_filter(key), column.in_(chunk))
-                    )
-                    rows.extend(found.all())
+            rows = await self._rows_of(session, key, competitors)
         scores = scores_by_competitor(rows, fmt)
         board = self._board(key)
         for competitor in competitors:
@@ -417,6 +646,8 @@ class Leaderboards:
                 await board.remove(competitor)
             else:
                 await board.upsert(competitor, value.score, set_ms(value))
+        if key.challenge_id is None and await self._built(BoardKey(key.competition_id, None, "")):
+            await self._refresh_groups(key.competition_id, fmt, competitors, rows)
 
     async def warm(self, statuses: tuple[str, ...] = ("running", "open")) -> None:
         """Build the boards of live competitions, so their first reader does not wait."""
@@ -472,6 +703,25 @@ def _touched(event: Event) -> list[tuple[BoardKey, int]]:
         if payload.get("challenge_id") is not None:
             touched.append((BoardKey(event.competition_id, payload["challenge_id"]), competitor))
     return touched
+
+
+def _competitors_of(event: Event) -> set[int]:
+    """Competitors whose score or category facts an event may change."""
+    out: set[int] = set()
+    for payload in _result_payloads(event):
+        if event.object_kind == "person" and event.object_id is not None:
+            out.add(event.object_id * 4 + 1)
+        elif event.object_kind == "entry" and event.object_id is not None:
+            out.add(event.object_id * 4 + 3)
+            if isinstance(payload.get("person_id"), int):
+                out.add(payload["person_id"] * 4 + 1)
+        else:
+            competitor = competitor_of(
+                payload.get("person_id"), payload.get("team_id"), payload.get("entry_id")
+            )
+            if competitor is not None:
+                out.add(competitor)
+    return out
 
 
 def _result_payloads(event: Event) -> list[dict[str, Any]]:
