@@ -42,19 +42,20 @@ PILOTS = [
     "Hana Loop",
 ]
 RACEBAND = [5658, 5695, 5732, 5769, 5806, 5843, 5880, 5917]
+# given name, family name, gender, date of birth (age groups count on race day)
 RUNNERS = [
-    ("Maria", "Lopez", "F"),
-    ("James", "Okafor", "M"),
-    ("Sofia", "Rossi", "F"),
-    ("Liam", "Chen", "M"),
-    ("Nora", "Berg", "F"),
-    ("Omar", "Haddad", "M"),
-    ("Ines", "Duarte", "F"),
-    ("Tom", "Walsh", "M"),
-    ("Yuki", "Sato", "F"),
-    ("Ravi", "Patel", "M"),
-    ("Ella", "Novak", "F"),
-    ("Jon", "Kowalski", "M"),
+    ("Maria", "Lopez", "F", "1988-03-14"),
+    ("James", "Okafor", "M", "1979-11-02"),
+    ("Sofia", "Rossi", "F", "1996-06-06"),
+    ("Liam", "Chen", "M", "1992-08-21"),
+    ("Nora", "Berg", "F", "1971-01-30"),
+    ("Omar", "Haddad", "M", "1985-06-07"),
+    ("Ines", "Duarte", "F", "1984-02-29"),
+    ("Tom", "Walsh", "M", "1966-09-09"),
+    ("Yuki", "Sato", "F", "2003-04-18"),
+    ("Ravi", "Patel", "M", "1990-12-12"),
+    ("Ella", "Novak", "F", "1981-07-07"),
+    ("Jon", "Kowalski", "M", "1958-05-05"),
 ]
 PLAYERS = [
     ("Artemis", "8472", 301000000000000001),
@@ -94,6 +95,7 @@ async def _drone_chapter(session: AsyncSession, rng: random.Random) -> None:
             scoring="aggregate_laps",
             status="running",
             starts_at=EPOCH,
+            attributes={"series": {}},  # standings over its races, default points
         ),
     )
     race = await resources.create(
@@ -223,7 +225,11 @@ async def _running_club(session: AsyncSession, rng: random.Random) -> None:
                 status="finished",
                 starts_at=EPOCH,
                 scoring="lowest_time",
-                attributes={"distance_m": distance, "virtual": virtual},
+                attributes={
+                    "distance_m": distance,
+                    "virtual": virtual,
+                    "display": {"time": "auto", "pace": "km"},
+                },
             ),
         )
         result_set = await resources.create(
@@ -234,7 +240,7 @@ async def _running_club(session: AsyncSession, rng: random.Random) -> None:
             competition_id=event.id,
         )
         rows = []
-        for i, (given, family, gender) in enumerate(RUNNERS):
+        for i, (given, family, gender, born) in enumerate(RUNNERS):
             runner = await _person(
                 session,
                 org.id,
@@ -242,6 +248,7 @@ async def _running_club(session: AsyncSession, rng: random.Random) -> None:
                 given_name=given,
                 family_name=family,
                 gender=gender,
+                birth_date=born,
                 country="USA",
             )
             entry = await resources.create(

@@ -7,12 +7,14 @@ from typing import Annotated, Literal
 from pydantic import StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import categories, events
+from podium.core import categories, events, series
 from podium.core.errors import Invalid
 from podium.core.fields import Attributes, ExternalIds, Id, Name, UtcDateTime
 from podium.core.organizations import ORGANIZATIONS
 from podium.core.principal import Principal
 from podium.core.resources import Command, Resource, Scope
+from podium.ranking.display import DisplaySettings
+from podium.ranking.scoring import Options
 from podium.store.tables import Competition
 
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,39}$")]
@@ -102,7 +104,13 @@ async def _validate(session: AsyncSession, competition: Competition) -> None:
         and competition.ends_at < competition.starts_at
     ):
         raise Invalid("ends_at is before starts_at.", field="ends_at")
-    categories.settings_of(competition.attributes, competition.starts_at)
+    attributes = competition.attributes or {}
+    categories.settings_of(attributes, competition.starts_at)
+    if "scoring_options" in attributes:
+        Options.from_settings(attributes["scoring_options"])
+    if "display" in attributes:
+        DisplaySettings.from_settings(attributes["display"])
+    series.rules_of(attributes)
     parent_id = competition.parent_id
     seen = {competition.id}
     while parent_id is not None:

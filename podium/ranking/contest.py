@@ -155,8 +155,7 @@ def _score(row: Row) -> tuple[int, int, int]:
 
 def contest_options(contest: Competition) -> Options:
     """The contest's ICPC settings, from the same attribute the leaderboard engine reads."""
-    settings = (contest.attributes or {}).get("scoring_options")
-    return Options.from_settings(settings if isinstance(settings, dict) else {})
+    return Options.of(contest.attributes)
 
 
 def _looks(*sources: dict[str, Any]) -> dict[str, str]:

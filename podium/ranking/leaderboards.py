@@ -32,6 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from podium.core import categories
 from podium.core.categories import Group
 from podium.ranking.coordination import Coordination, LocalCoordination, RedisCoordination
+from podium.ranking.display import DEFAULT as DEFAULT_DISPLAY
+from podium.ranking.display import DisplaySettings
 from podium.ranking.groups import (
     Membership,
     MemoryMembership,
@@ -101,6 +103,8 @@ class Format:
     tie_rule: TieRule
     options: Options
     organization_id: int | None = None
+    # How scores read (``attributes.display``): every page of a board writes them alike.
+    display: DisplaySettings = DEFAULT_DISPLAY
 
     def encode(self) -> str:
         """As registered beside a built board, so every worker ranks it the same way."""
@@ -110,6 +114,7 @@ class Format:
                 "tie_rule": self.tie_rule,
                 "options": dataclasses.asdict(self.options),
                 "organization_id": self.organization_id,
+                "display": dataclasses.asdict(self.display),
             }
         ).decode()
 
@@ -121,6 +126,7 @@ class Format:
             data["tie_rule"],
             Options(**data["options"]),
             data["organization_id"],
+            DisplaySettings(**data.get("display", {})),
         )
 
 
@@ -157,7 +163,16 @@ def performance(row: Any) -> Performance:
         recorded_at=row.recorded_at,
         verdict=verdict if isinstance(verdict, str) else None,
         best_ms=_best_ms(best) if isinstance(best, dict) else {},
+        **_chip(attributes),
     )
+
+
+def _chip(attributes: dict[str, Any]) -> dict[str, int]:
+    """The chip time a timer posted beside the gun time, for ``rank_by: chip``."""
+    chip = attributes.get("chip_time_ms")
+    if isinstance(chip, int) and not isinstance(chip, bool) and chip >= 0:
+        return {"chip_ms": chip}
+    return {}
 
 
 def _best_ms(raw: dict[str, Any]) -> dict[int, int]:
@@ -176,12 +191,12 @@ async def competition_format(session: AsyncSession, competition_id: int) -> Form
     competition = await session.get(Competition, competition_id)
     if competition is None:
         return None
-    settings = (competition.attributes or {}).get("scoring_options", {})
     return Format(
         competition.scoring,
         competition.tie_rule,  # type: ignore[arg-type]
-        Options.from_settings(settings if isinstance(settings, dict) else {}),
+        Options.of(competition.attributes),
         competition.organization_id,
+        DisplaySettings.of(competition.attributes),
     )
 
 

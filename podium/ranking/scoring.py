@@ -12,7 +12,8 @@ In the lap formats a lap time of zero (or none) is "no time": timers report a pi
 who never completed a lap with a 0 best lap and a 0 total. It never ranks in the
 fastest-lap and consecutive-laps formats (it would beat every real lap), and sorts
 after every real total at equal laps in ``most_laps`` and ``aggregate_laps``.
-``lowest_time`` and ``personal_best`` take ``elapsed_ms`` as given.
+``lowest_time`` and ``personal_best`` take ``elapsed_ms`` (the gun time) as given, or
+the chip time when the competition ranks by chip (``rank_by``) and the result has one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
+
+from podium.core.errors import Invalid
 
 STATUS_ORDER = ("OK", "DNF", "DNQ", "DQ", "DNS")
 ACCEPTED = "Accepted"
@@ -52,23 +55,66 @@ class Performance:
     # Timers that report only summaries (a MultiGP slot push) give the best lap and
     # best 2/3 consecutive laps instead of every lap: {1: ms, 2: ms, 3: ms}.
     best_ms: Mapping[int, int] = field(default_factory=dict)
+    # A road race keeps both times: ``elapsed_ms`` from the gun, this from the mat.
+    chip_ms: int | None = None
+
+
+RankBy = Literal["gun", "chip"]
+RANK_BY: tuple[str, ...] = get_args(RankBy)
+MAX_PENALTY_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
 class Options:
-    """Per-competition settings of a format."""
+    """Per-competition settings of a format (``attributes.scoring_options``)."""
 
     best_of: int | None = None  # aggregate_points: count only the best X results
     penalty_minutes: int = 20  # icpc: per rejected try before the first Accepted
     compile_errors_count: bool = True  # icpc: Mooshak counts every non-Accepted verdict
+    rank_by: RankBy = "gun"  # lowest_time, personal_best: gun time or chip time
 
     @staticmethod
-    def from_settings(settings: dict[str, Any]) -> Options:
-        return Options(
-            best_of=settings.get("best_of"),
-            penalty_minutes=int(settings.get("penalty_minutes", 20)),
-            compile_errors_count=bool(settings.get("compile_errors_count", True)),
-        )
+    def from_settings(settings: object) -> Options:
+        """The options a competition stored; raises Invalid naming the bad key.
+
+        Keys this version does not know are ignored, so settings written by a newer
+        version still read.
+        """
+        if not isinstance(settings, dict):
+            raise Invalid("scoring_options must be an object.", field=_FIELD)
+        best_of = settings.get("best_of")
+        if best_of is not None and not _whole(best_of, 1, 10_000):
+            raise _bad("best_of", "a whole number from 1 to 10000, or null")
+        penalty = settings.get("penalty_minutes", 20)
+        if not _whole(penalty, 0, MAX_PENALTY_MINUTES):
+            raise _bad("penalty_minutes", f"a whole number from 0 to {MAX_PENALTY_MINUTES}")
+        compile_errors = settings.get("compile_errors_count", True)
+        if not isinstance(compile_errors, bool):
+            raise _bad("compile_errors_count", "true or false")
+        rank_by = settings.get("rank_by", "gun")
+        if rank_by not in RANK_BY:
+            raise _bad("rank_by", '"gun" or "chip"')
+        return Options(best_of, penalty, compile_errors, rank_by)
+
+    @staticmethod
+    def of(attributes: Mapping[str, object] | None) -> Options:
+        """A competition's options for ranking what is stored: settings written before
+        they were checked read as the defaults, so a board never fails on them."""
+        try:
+            return Options.from_settings((attributes or {}).get("scoring_options", {}))
+        except Invalid:
+            return Options()
+
+
+_FIELD = "attributes.scoring_options"
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _bad(key: str, wanted: str) -> Invalid:
+    return Invalid(f"scoring_options.{key} must be {wanted}.", field=f"{_FIELD}.{key}")
 
 
 @dataclass(frozen=True)
@@ -123,9 +169,21 @@ def timed(ms: int | None) -> int | None:
     return ms if ms is not None and ms > 0 else None
 
 
-def lowest_time(rows: Sequence[Performance], _options: Options) -> Score:
-    picked = _pick(rows, lambda r: r.elapsed_ms)
-    return _scored(picked, rows, elapsed_ms=picked[0] if picked else None)
+def ranked_ms(row: Performance, options: Options) -> int | None:
+    """The time that ranks: the chip time when the competition ranks by chip and the
+    result has one (a runner who missed the start mat has only a gun time), else gun."""
+    if options.rank_by == "chip" and row.chip_ms is not None:
+        return row.chip_ms
+    return row.elapsed_ms
+
+
+def lowest_time(rows: Sequence[Performance], options: Options) -> Score:
+    picked = _pick(rows, lambda r: ranked_ms(r, options))
+    if picked is None:
+        return _scored(None, rows)
+    ms, row = picked
+    by = "chip" if options.rank_by == "chip" and row.chip_ms is not None else "gun"
+    return _scored(picked, rows, elapsed_ms=ms, ranked_by=by)
 
 
 def _laps(row: Performance) -> int | None:

@@ -105,6 +105,6 @@ async def person_page(person_id: str, request: Request) -> HTMLResponse:
         part.total = await board.count()
         if row is not None:
             part.rank = row.rank
-            part.best = display(fmt.scoring, row.score)
+            part.best = display(fmt.scoring, row.score, fmt.display)
     context = {"title": person.name, "person": person, "participations": list(shown.values())}
     return page(request, "person.html", context)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from podium.core.errors import Invalid
 from podium.ranking.scoring import (
     MAX_SCORE,
     Options,
@@ -191,3 +192,80 @@ def test_summaries_stand_in_for_missing_lap_lists() -> None:
     both = Performance(result_id=3, lap_times_ms=(21_000,), best_ms={1: 1})
     assert score("fastest_lap", [both]).score == 21_000
     assert score("fastest_3_consecutive", [Performance(result_id=4, best_ms={1: 5})]).score is None
+
+
+CHIP = Options(rank_by="chip")
+
+
+def test_chip_time_ranks_when_the_competition_says_so() -> None:
+    """Gun 40:30 / chip 39:50 beats gun 40:10 / chip 40:05 on chip, loses on gun."""
+    late_starter = perf(elapsed_ms=2_430_000, chip_ms=2_390_000)
+    front = perf(elapsed_ms=2_410_000, chip_ms=2_405_000)
+    on_gun = [score("lowest_time", [r]) for r in (late_starter, front)]
+    on_chip = [score("lowest_time", [r], CHIP) for r in (late_starter, front)]
+    assert [s.score for s in on_gun] == [2_430_000, 2_410_000]
+    assert [s.score for s in on_chip] == [2_390_000, 2_405_000]
+    assert on_chip[0].detail == {"elapsed_ms": 2_390_000, "ranked_by": "chip"}
+    assert on_gun[0].detail == {"elapsed_ms": 2_430_000, "ranked_by": "gun"}
+    assert score("personal_best", [late_starter, front], CHIP).deciding_result == (
+        late_starter.result_id
+    )
+
+
+def test_chip_ranking_falls_back_to_gun_without_a_chip_time() -> None:
+    """A runner who missed the start mat has only a gun time; it still counts."""
+    missed_mat = perf(elapsed_ms=2_400_000)
+    s = score("lowest_time", [missed_mat], CHIP)
+    assert (s.score, s.detail["ranked_by"]) == (2_400_000, "gun")
+    # Best of a runner's results is taken on the ranked time of each.
+    rows = [perf(elapsed_ms=2_300_000), perf(elapsed_ms=2_400_000, chip_ms=2_250_000)]
+    assert score("lowest_time", rows, CHIP).score == 2_250_000
+    assert score("lowest_time", rows).score == 2_300_000
+    # Chip time never ranks a result that did not finish.
+    assert score("lowest_time", [perf(status="DNF", chip_ms=1_000)], CHIP).score is None
+
+
+def test_options_from_settings_reads_every_key() -> None:
+    options = Options.from_settings(
+        {
+            "best_of": 3,
+            "penalty_minutes": 5,
+            "compile_errors_count": False,
+            "rank_by": "chip",
+            "from_a_newer_version": 1,
+        }
+    )
+    assert options == Options(
+        best_of=3, penalty_minutes=5, compile_errors_count=False, rank_by="chip"
+    )
+    assert Options.from_settings({}) == Options()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ([], "scoring_options must be an object."),
+        ({"rank_by": "net"}, 'scoring_options.rank_by must be "gun" or "chip".'),
+        ({"rank_by": None}, "scoring_options.rank_by must be"),
+        (
+            {"best_of": 0},
+            "scoring_options.best_of must be a whole number from 1 to 10000, or null.",
+        ),
+        ({"best_of": "3"}, "scoring_options.best_of must be"),
+        ({"best_of": True}, "scoring_options.best_of must be"),
+        ({"penalty_minutes": -1}, "scoring_options.penalty_minutes must be a whole number"),
+        ({"penalty_minutes": 2.5}, "scoring_options.penalty_minutes must be"),
+        ({"compile_errors_count": "no"}, "scoring_options.compile_errors_count must be true"),
+    ],
+)
+def test_bad_options_are_refused_by_name(settings: object, message: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        Options.from_settings(settings)
+    assert caught.value.message.startswith(message)
+    assert str(caught.value.details["field"]).startswith("attributes.scoring_options")
+
+
+def test_options_of_stored_attributes_never_fail() -> None:
+    assert Options.of({"scoring_options": {"rank_by": "chip"}}) == CHIP
+    assert Options.of({"scoring_options": {"rank_by": "net"}}) == Options()
+    assert Options.of({"scoring_options": None}) == Options.of(None) == Options()
