@@ -464,11 +464,20 @@ class RetryPolicy:
 
 
 def leaderboard_call(
-    competition_id: int, offset: int, limit: int, challenge_id: int | None
+    competition_id: int,
+    offset: int,
+    limit: int,
+    challenge_id: int | None,
+    group: str | None = None,
 ) -> Call[models.Leaderboard]:
-    params = query(offset=offset, limit=limit, challenge_id=challenge_id)
+    params = query(offset=offset, limit=limit, challenge_id=challenge_id, group=group)
     path = f"/competitions/{_id(competition_id)}/leaderboard"
     return Call("GET", path, models.Leaderboard.model_validate, params)
+
+
+def categories_call(competition_id: int) -> Call[models.Categories]:
+    path = f"/competitions/{_id(competition_id)}/categories"
+    return Call("GET", path, models.Categories.model_validate, {})
 
 
 def position_call(

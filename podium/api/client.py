@@ -38,6 +38,7 @@ from podium.api.models import (
     AwardCreate,
     AwardUpdate,
     BulkResultsCreated,
+    Categories,
     Challenge,
     ChallengeCreate,
     ChallengeUpdate,
@@ -791,9 +792,20 @@ class Client:
         offset: int = 0,
         limit: int = 20,
         challenge_id: int | None = None,
+        group: str | None = None,
     ) -> Leaderboard:
-        """Ranked rows from ``offset`` (at most 100), and the board's ``total``."""
-        return self._send(_base.leaderboard_call(competition_id, offset, limit, challenge_id))
+        """Ranked rows from ``offset`` (at most 100), and the board's ``total``.
+
+        ``group`` ranks one category instead (``"gender:F"``, ``"age:F:40-44"``,
+        ``"division:Spec"``, ``"team:Wolves"``; ``get_categories`` lists them).
+        """
+        return self._send(
+            _base.leaderboard_call(competition_id, offset, limit, challenge_id, group)
+        )
+
+    def get_categories(self, competition_id: int) -> Categories:
+        """The competition's category boards (gender, age groups, divisions, teams)."""
+        return self._send(_base.categories_call(competition_id))
 
     def leaderboard_position(
         self,
@@ -1439,9 +1451,20 @@ class AsyncClient:
         offset: int = 0,
         limit: int = 20,
         challenge_id: int | None = None,
+        group: str | None = None,
     ) -> Leaderboard:
-        """Ranked rows from ``offset`` (at most 100), and the board's ``total``."""
-        return await self._send(_base.leaderboard_call(competition_id, offset, limit, challenge_id))
+        """Ranked rows from ``offset`` (at most 100), and the board's ``total``.
+
+        ``group`` ranks one category instead (``"gender:F"``, ``"age:F:40-44"``,
+        ``"division:Spec"``, ``"team:Wolves"``; ``get_categories`` lists them).
+        """
+        return await self._send(
+            _base.leaderboard_call(competition_id, offset, limit, challenge_id, group)
+        )
+
+    async def get_categories(self, competition_id: int) -> Categories:
+        """The competition's category boards (gender, age groups, divisions, teams)."""
+        return await self._send(_base.categories_call(competition_id))
 
     async def leaderboard_position(
         self,

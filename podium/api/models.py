@@ -346,11 +346,34 @@ class LeaderboardRow(Model):
 class Leaderboard(Model):
     competition_id: int
     challenge_id: int | None
+    group: str | None = None
     scoring: str
     tie_rule: str
     total: int
     offset: int
     rows: list[LeaderboardRow]
+
+
+class CategoryPlace(Model):
+    """A competitor's place on one category board (gender, age group, division, team)."""
+
+    group: str
+    kind: str
+    title: str
+    rank: int
+    total: int
+
+
+class Category(Model):
+    group: str
+    kind: str
+    title: str
+    total: int
+
+
+class Categories(Model):
+    competition_id: int
+    categories: list[Category]
 
 
 class Position(Model):
@@ -362,6 +385,7 @@ class Surround(Model):
     row: LeaderboardRow
     rows: list[LeaderboardRow]
     total: int
+    places: list[CategoryPlace] = []
 
 
 class Health(BaseModel):

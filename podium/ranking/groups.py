@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import categories
-from podium.core.categories import Group
+from podium.core.categories import Facts, Group
 from podium.store.tables import Competition, Entry, Person, Team
 
 _CHUNK = 500
@@ -107,7 +107,18 @@ async def memberships(
     rows: Iterable[Any],
     competitors: set[int] | None = None,
 ) -> dict[int, list[Group]]:
-    """The groups of each competitor of ``rows`` (results as SCORING_COLUMNS rows).
+    """The groups of each competitor of ``rows`` (see ``placed``)."""
+    found = await placed(session, competition_id, rows, competitors)
+    return {competitor: groups for competitor, (_facts, groups) in found.items()}
+
+
+async def placed(
+    session: AsyncSession,
+    competition_id: int,
+    rows: Iterable[Any],
+    competitors: set[int] | None = None,
+) -> dict[int, tuple[Facts, list[Group]]]:
+    """The facts and groups of each competitor of ``rows`` (results, ORM or SCORING_COLUMNS).
 
     ``competitors`` narrows the entries read to those (a refresh); without it every
     entry of the competition is read once (a build). Teams are not placed in groups.
@@ -161,7 +172,7 @@ async def memberships(
         )
         for person_id, gender, birth in found:
             base[person_id * 4 + 1] = (gender, birth, None, None)
-    out: dict[int, list[Group]] = {}
+    out: dict[int, tuple[Facts, list[Group]]] = {}
     for competitor in wanted:
         gender, birth, attributes, team = base.get(competitor, (None, None, None, None))
         found_facts = categories.facts(
@@ -172,5 +183,5 @@ async def memberships(
             result_attributes=posted.get(competitor, ()),
             day=settings.age_on,
         )
-        out[competitor] = categories.groups(found_facts, settings)
+        out[competitor] = (found_facts, categories.groups(found_facts, settings))
     return out

@@ -14,13 +14,16 @@ from sqlalchemy import select
 from podium.api import crud
 from podium.api.bodies import LimitedRoute
 from podium.api.deps import DB, Actor
-from podium.api.models import Leaderboard, Position, Surround
+from podium.api.models import Categories, Leaderboard, Position, Surround
 from podium.api.responses import OrjsonResponse
-from podium.core import competitions, final_ranking, resources
+from podium.core import categories, competitions, competitors, final_ranking, resources
+from podium.core.categories import Facts, Group
+from podium.core.competitors import Named
 from podium.core.errors import Invalid, NotFound
 from podium.core.final_ranking import FinalRanking
 from podium.core.limits import INT64_MAX
 from podium.core.principal import Principal
+from podium.ranking import groups
 from podium.ranking.display import POINT_FORMATS, TIME_FORMATS, display
 from podium.ranking.index import Board, Row
 from podium.ranking.leaderboards import (
@@ -28,6 +31,7 @@ from podium.ranking.leaderboards import (
     Format,
     Leaderboards,
     competition_format,
+    competitor_of,
     scores_by_competitor,
     subject,
 )
@@ -46,11 +50,18 @@ ChallengeFilter = Annotated[
         description="Rank one challenge (map, course) instead of the whole competition.",
     ),
 ]
+GroupFilter = Annotated[
+    str | None,
+    Query(
+        max_length=400,
+        description="Rank one category: gender:F, age:F:40-44, division:Spec, team:Wolves.",
+    ),
+]
 Subject = Literal["person", "team", "entry"]
 KIND_CODE = {"person": 1, "team": 2, "entry": 3}
 
 
-def _row(scoring: str, row: Row) -> dict[str, Any]:
+def _row(fmt: Format, row: Row) -> dict[str, Any]:
     """A LeaderboardRow as a plain dict: pages are built on the hot path, once."""
     kind, object_id = subject(row.competitor)
     return {
@@ -58,18 +69,37 @@ def _row(scoring: str, row: Row) -> dict[str, Any]:
         "subject": kind,
         "subject_id": object_id,
         "score": row.score,
-        "display": display(scoring, row.score),
+        "display": display(fmt.scoring, row.score, fmt.display),
         "set_at": datetime.fromtimestamp(row.set_ms / 1000, UTC),
     }
 
 
+def _group(group: str | None, challenge_id: int | None) -> str | None:
+    if group is None:
+        return None
+    if categories.title_of(group) is None:
+        raise Invalid(
+            "group names a category as kind:value — gender:F, age:F:40-44 (age::U20 without "
+            "a gender), division:Spec or team:Wolves.",
+            field="group",
+        )
+    if challenge_id is not None:
+        raise Invalid("Categories rank the whole competition, not one challenge.", field="group")
+    return group
+
+
 async def _board(
-    request: Request, actor: Principal, competition_id: int, challenge_id: int | None
+    request: Request,
+    actor: Principal,
+    competition_id: int,
+    challenge_id: int | None,
+    group: str | None = None,
 ) -> tuple[Board, Format]:
     """The board, with access checked against the competition's cached organization."""
     leaderboards: Leaderboards = request.app.state.leaderboards
+    key = BoardKey(competition_id, challenge_id, _group(group, challenge_id))
     try:
-        board, fmt = await leaderboards.board(BoardKey(competition_id, challenge_id))
+        board, fmt = await leaderboards.board(key)
     except LookupError:
         raise NotFound(f"No competition with id {competition_id}.") from None
     if not actor.allows("read", fmt.organization_id):
@@ -83,21 +113,26 @@ async def leaderboard_top(
     request: Request,
     actor: Actor,
     challenge_id: ChallengeFilter = None,
+    group: GroupFilter = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
-    """Ranked competitors with a score, best first: O(log n + limit) at any offset."""
-    board, fmt = await _board(request, actor, competition_id, challenge_id)
+    """Ranked competitors with a score, best first: O(log n + limit) at any offset.
+
+    With ``group`` the ranks are places within that category, from its own board.
+    """
+    board, fmt = await _board(request, actor, competition_id, challenge_id, group)
     rows = await board.top(offset, limit, fmt.tie_rule)
     return OrjsonResponse(
         {
             "competition_id": competition_id,
             "challenge_id": challenge_id,
+            "group": group,
             "scoring": fmt.scoring,
             "tie_rule": fmt.tie_rule,
             "total": await board.count(),
             "offset": offset,
-            "rows": [_row(fmt.scoring, r) for r in rows],
+            "rows": [_row(fmt, r) for r in rows],
         }
     )
 
@@ -123,11 +158,12 @@ async def leaderboard_position(
     request: Request,
     actor: Actor,
     challenge_id: ChallengeFilter = None,
+    group: GroupFilter = None,
     value: Annotated[str | None, Query(max_length=40, description="A time or points.")] = None,
     score: Annotated[int | None, Query(ge=-(2**53), lt=2**53)] = None,
 ) -> Position:
     """The rank a new score would get (after existing equal ones under first_set)."""
-    board, fmt = await _board(request, actor, competition_id, challenge_id)
+    board, fmt = await _board(request, actor, competition_id, challenge_id, group)
     wanted = _score_from_query(fmt.scoring, value, score)
     return Position(
         position=await board.position_for(wanted, fmt.tie_rule), total=await board.count()
@@ -154,13 +190,38 @@ async def leaderboard_subject(
     if row is None:
         raise NotFound(f"{kind} {subject_id} has no score on this leaderboard.")
     around = await board.around(competitor, before, after, fmt.tie_rule)
+    places = []
+    if challenge_id is None:
+        leaderboards: Leaderboards = request.app.state.leaderboards
+        for group, place, total in await leaderboards.places(competition_id, competitor):
+            places.append({**_category(group, total), "rank": place.rank})
     return Surround.model_validate(
         {
-            "row": _row(fmt.scoring, row),
-            "rows": [_row(fmt.scoring, r) for r in around],
+            "row": _row(fmt, row),
+            "rows": [_row(fmt, r) for r in around],
             "total": await board.count(),
+            "places": places,
         }
     )
+
+
+def _category(group: Group, total: int) -> dict[str, Any]:
+    return {"group": group.key, "kind": group.kind, "title": group.title, "total": total}
+
+
+@router.get("/competitions/{competition_id}/categories", response_model=Categories)
+async def category_list(
+    competition_id: crud.ObjectId, request: Request, actor: Actor
+) -> Categories:
+    """The category boards of a competition, each with how many it ranks."""
+    await _board(request, actor, competition_id, None)  # the access check
+    leaderboards: Leaderboards = request.app.state.leaderboards
+    groups, _fmt = await leaderboards.groups(competition_id)
+    found = []
+    for group in groups:
+        board, _fmt = await leaderboards.board(BoardKey(competition_id, None, group.key))
+        found.append(_category(group, await board.count()))
+    return Categories.model_validate({"competition_id": competition_id, "categories": found})
 
 
 # What format= chooses between, as the OpenAPI document declares it.
@@ -204,6 +265,7 @@ def _final_rows(final: FinalRanking, board: list[dict[str, Any]]) -> list[dict[s
                 "score": row["score"] if row else None,
                 "display": row["display"] if row else "",
                 "detail": row["detail"] if row else {},
+                **{k: row[k] if row else None for k in (*PROFILE_COLUMNS, *PLACE_COLUMNS)},
             }
         )
     for row in board:
@@ -239,13 +301,18 @@ async def standings(
         query = select(Result).where(Result.competition_id == competition_id)
         if challenge_id is not None:
             query = query.where(Result.challenge_id == challenge_id)
-        scores = scores_by_competitor((await session.scalars(query)).all(), fmt)
+        results = (await session.scalars(query)).all()
+        scores = scores_by_competitor(results, fmt)
         final = (
             None if challenge_id is not None else await final_ranking.load(session, competition_id)
         )
+        names = await competitors.named(session, competition_id, set(scores))
+        profiles = await groups.placed(session, competition_id, results)
+    places = _category_places(scores, profiles, fmt)
     table = []
     for standing in rank(list(scores.items()), fmt.tie_rule):
-        kind, object_id = subject(int(standing.competitor))  # type: ignore[call-overload]
+        competitor = int(standing.competitor)  # type: ignore[call-overload]
+        kind, object_id = subject(competitor)
         value = standing.score
         table.append(
             {
@@ -254,17 +321,20 @@ async def standings(
                 "subject_id": object_id,
                 "status": value.status,
                 "score": value.score,
-                "display": display(fmt.scoring, value.score)
+                "display": display(fmt.scoring, value.score, fmt.display)
                 if value.score is not None
                 else value.status,
                 "detail": value.detail,
+                **_profile(names.get(competitor), profiles.get(competitor)),
+                **places.get(competitor, dict.fromkeys(PLACE_COLUMNS)),
             }
         )
     header = ["rank", "subject", "subject_id", "status", "score", "display"]
+    header += [*PROFILE_COLUMNS, *PLACE_COLUMNS]
     if final is not None:
         table = _final_rows(final, table)
         header = ["rank", "placed", "subject", "subject_id", "status", "board_rank", "score"]
-        header += ["display", "board"]
+        header += ["display", "board", *PROFILE_COLUMNS, *PLACE_COLUMNS]
         for row in table:
             row["board"] = fmt.scoring
     if export == "json":
@@ -285,8 +355,54 @@ async def standings(
     )
 
 
+PROFILE_COLUMNS = ("name", "bib", "gender", "age", "age_group", "division", "team")
+PLACE_COLUMNS = ("gender_place", "age_group_place", "division_place", "team_place")
+_PLACE_OF = {"gender": "gender_place", "age": "age_group_place"}
+
+
+def _profile(name: Named | None, profile: tuple[Facts, list[Group]] | None) -> dict[str, Any]:
+    """Who a row is: name, bib and the facts that place it in its categories."""
+    facts, found = profile if profile is not None else (Facts(), [])
+    band = next((g.key.rsplit(":", 1)[1] for g in found if g.kind == "age"), None)
+    return {
+        "name": name.name if name else None,
+        "bib": name.bib if name else None,
+        "gender": facts.gender,
+        "age": facts.age,
+        "age_group": band,
+        "division": facts.division,
+        "team": facts.team,
+    }
+
+
+def _category_places(
+    scores: dict[int, Any], profiles: dict[int, tuple[Facts, list[Group]]], fmt: Format
+) -> dict[int, dict[str, Any]]:
+    """Each competitor's place within each of its categories, by the same tie rule.
+
+    A download ranks the whole field in full anyway; the live boards (``?group=``)
+    give the same places from the index.
+    """
+    members: dict[str, list[tuple[int, Any]]] = {}
+    for competitor, (_facts, found) in profiles.items():
+        value = scores.get(competitor)
+        if value is None or value.score is None:
+            continue
+        for group in found:
+            members.setdefault(group.key, []).append((competitor, value))
+    out: dict[int, dict[str, Any]] = {}
+    for key, scored in members.items():
+        column = _PLACE_OF.get(key.split(":", 1)[0], f"{key.split(':', 1)[0]}_place")
+        for standing in rank(scored, fmt.tie_rule):
+            line = out.setdefault(int(standing.competitor), dict.fromkeys(PLACE_COLUMNS))  # type: ignore[call-overload]
+            line[column] = standing.rank
+    return out
+
+
 RESULT_COLUMNS = [
     "id",
+    "name",
+    "bib",
     "entry_id",
     "person_id",
     "team_id",
@@ -322,11 +438,18 @@ async def export_results(
             )
         ).all()
         final = await final_ranking.load(session, competition_id)
+        who = {r.id: competitor_of(r.person_id, r.team_id, r.entry_id) for r in rows}
+        names = await competitors.named(
+            session, competition_id, {c for c in who.values() if c is not None}
+        )
     records: list[dict[str, Any]] = []
     for r in rows:
+        named = names.get(who[r.id] or 0)
         records.append(
             {
                 "id": r.id,
+                "name": named.name if named else None,
+                "bib": named.bib if named else None,
                 "entry_id": r.entry_id,
                 "person_id": r.person_id,
                 "team_id": r.team_id,

@@ -338,7 +338,7 @@ async def get_results(call: Call) -> Reply:
     out = []
     for result_set in await _readable_sets(call, race, event):
         async with call.database.read() as session:
-            rows, split_names = await views.result_rows(
+            rows, split_names, divisions = await views.result_rows(
                 session,
                 event,
                 result_set,
@@ -351,11 +351,15 @@ async def get_results(call: Call) -> Reply:
             )
         item = views.set_json(
             result_set,
-            views.headers_for(event, split_names),
+            views.headers_for(event, split_names, divisions),
             rows,
             await _alt_events(call, race, result_set),
         )
         await _totals(call, item, result_set)
+        if call.params.flag("include_total_finishers") and call.params.flag(
+            "include_division_finishers"
+        ):
+            item["num_division_finishers"] = {str(k): n for k, n in divisions.counts.items()}
         out.append(item)
     return _sets_reply(call, out)
 

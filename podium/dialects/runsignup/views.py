@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -9,9 +10,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import limits
+from podium.core.categories import Group
 from podium.dialects.runsignup import races, wire
 from podium.dialects.runsignup.sets import set_settings
 from podium.dialects.runsignup.uploads import as_number
+from podium.ranking import groups
+from podium.ranking.leaderboards import competitor_of
 from podium.store.tables import Competition, Entry, Person, Result, ResultSet
 
 Json = dict[str, Any]
@@ -138,13 +142,44 @@ def participant_json(entry: Entry, person: Person | None) -> Json:
     }
 
 
-def headers_for(event: Competition, split_names: list[str]) -> Json:
+def headers_for(
+    event: Competition, split_names: list[str], divisions: Divisions | None = None
+) -> Json:
     headers = dict(BASE_HEADERS)
     if races.is_virtual(event):
         headers.update(VIRTUAL_HEADERS)
     for name in split_names:
         headers[name] = f"Split {name.removeprefix('split-')}"
+    if divisions is not None:
+        headers.update(divisions.titles)
     return headers
+
+
+def division_id(group: str) -> int:
+    """A category's ``race_division_id``: stable across calls and servers."""
+    return zlib.crc32(group.encode()) & 0x7FFFFFFF or 1
+
+
+class Divisions:
+    """Division placements of a set: RunSignup's name for category places.
+
+    The core's categories (gender, age group on the event day, division, team) are
+    the set's divisions; placements count finishers in the set's order.
+    """
+
+    def __init__(self) -> None:
+        self.titles: dict[str, str] = {}  # "division-<id>-placement" -> name
+        self.places: dict[int, dict[str, int]] = {}  # result id -> column -> placement
+        self.counts: dict[int, int] = {}  # race_division_id -> finishers
+        self.ages: dict[int, int] = {}
+
+    def add(self, result_id: int, found: list[Group]) -> None:
+        for group in found:
+            number = division_id(group.key)
+            column = f"division-{number}-placement"
+            self.titles.setdefault(column, group.title)
+            self.counts[number] = self.counts.get(number, 0) + 1
+            self.places.setdefault(result_id, {})[column] = self.counts[number]
 
 
 def set_json(
@@ -190,8 +225,8 @@ async def result_rows(
     last_name: str | None = None,
     bib: str | None = None,
     search: str | None = None,
-) -> tuple[list[Json], list[str]]:
-    """One page of the set's rows (and every split column the set uses)."""
+) -> tuple[list[Json], list[str], Divisions]:
+    """One page of the set's rows, every split column the set uses, its divisions."""
     query = (
         select(Result, Entry, Person)
         .outerjoin(Entry, Entry.id == Result.entry_id)
@@ -212,18 +247,30 @@ async def result_rows(
         query = query.where(
             or_(Person.name.icontains(search, autoescape=True), Entry.bib == search)
         )
-    # Places for finishers without one come from their rank in the whole set.
-    ranked = [
-        row_id
-        for row_id in await session.scalars(
+    # Places for finishers without one come from their rank in the whole set, and so
+    # do the division placements (gender, age group, division, team), counted in order.
+    ranked = (
+        await session.execute(
             _order(
-                select(Result.id).where(
-                    Result.result_set_id == result_set.id, Result.status == "OK"
-                )
+                select(
+                    Result.id,
+                    Result.person_id,
+                    Result.team_id,
+                    Result.entry_id,
+                    Result.attributes,
+                ).where(Result.result_set_id == result_set.id, Result.status == "OK")
             )
         )
-    ]
-    rank = {row_id: index for index, row_id in enumerate(ranked, start=1)}
+    ).all()
+    rank = {line.id: index for index, line in enumerate(ranked, start=1)}
+    placed = await groups.placed(session, event.id, ranked)
+    divisions = Divisions()
+    for line in ranked:
+        competitor = competitor_of(line.person_id, line.team_id, line.entry_id)
+        profile = placed.get(competitor) if competitor is not None else None
+        divisions.add(line.id, profile[1] if profile else [])
+        if profile and profile[0].age is not None:
+            divisions.ages[line.id] = profile[0].age
     found = (
         await session.execute(_order(query).offset((page - 1) * per_page).limit(per_page))
     ).all()
@@ -264,5 +311,9 @@ async def result_rows(
         for key, value in attributes.items():
             if key.startswith(("custom-field-", "split-")) and key not in row:
                 row[key] = value
+        if row["age"] is None:
+            row["age"] = divisions.ages.get(result.id)
+        for column in divisions.titles:
+            row[column] = divisions.places.get(result.id, {}).get(column)
         rows.append(row)
-    return rows, split_names
+    return rows, split_names, divisions

@@ -140,3 +140,53 @@ async def test_unmatched_rows_need_names_and_bad_rows_store_nothing(runsignup: R
     assert walk_in["results"][0]["registration_id"] is None
     (row,) = await rows(runsignup, race)
     assert (row["first_name"], row["last_name"], row["clock_time"]) == ("Walk", "In", "31:00")
+
+
+async def test_division_placements_by_gender_and_age_group(runsignup: RunSignup) -> None:
+    """Rows posted with gender and age are placed within Women/Men and 5-year groups."""
+    race = await runsignup.race(people=0)
+    posted = [
+        ("Ann", "F", 41, "0:20:00"),
+        ("Bob", "M", 33, "0:19:00"),
+        ("Cat", "F", 44, "0:21:00"),
+        ("Dov", "M", 30, "0:22:00"),
+        ("Eli", "F", 29, "DNF"),
+    ]
+    body = await upload(
+        runsignup,
+        race,
+        [
+            {"first_name": n, "last_name": "Runner", "gender": g, "age": a, "clock_time": t}
+            for n, g, a, t in posted
+        ],
+    )
+    assert "error" not in body, body
+    async with httpx.AsyncClient() as http:
+        response = await http.get(
+            f"{runsignup.url}/race/{race.race_id}/results/get-results",
+            params={
+                "format": "json",
+                "event_id": race.event_id,
+                "include_total_finishers": "T",
+                "include_division_finishers": "T",
+            },
+        )
+    result_set = response.json()["individual_results_sets"][0]
+    columns = {
+        title: column
+        for column, title in result_set["results_headers"].items()
+        if column.startswith("division-")
+    }
+    assert set(columns) == {"Women", "Men", "F 40-44", "M 30-34"}
+    placed = {
+        row["first_name"]: {title: row[column] for title, column in columns.items()}
+        for row in result_set["results"]
+    }
+    assert placed["Ann"] == {"Women": 1, "Men": None, "F 40-44": 1, "M 30-34": None}
+    assert placed["Cat"] == {"Women": 2, "Men": None, "F 40-44": 2, "M 30-34": None}
+    assert placed["Bob"]["Men"] == 1 and placed["Dov"]["Men"] == 2
+    assert placed["Dov"]["M 30-34"] == 2 and placed["Eli"]["Women"] is None  # DNF: no place
+    counts = result_set["num_division_finishers"]
+    assert counts[columns["Women"].split("-")[1]] == 2
+    assert counts[columns["M 30-34"].split("-")[1]] == 2
+    assert {row["first_name"]: row["age"] for row in result_set["results"]}["Bob"] == 33
