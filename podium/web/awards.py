@@ -2,8 +2,8 @@
 
 Ranks come from the same leaderboard index as the live page (or the contest table),
 so the list always agrees with the board; the browser's "print to PDF" is the PDF.
-Groups are the person's gender and the entry's ``category`` attribute, as the
-participant import stores them; without either the list is overall only.
+After the overall list come the categories (``podium.core.categories``): gender,
+age group, division and team, each read from its own category board.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
-from podium.core import freeze
+from podium.core import categories, freeze
 from podium.ranking.contest import load_contest
 from podium.ranking.display import display
-from podium.ranking.leaderboards import BoardKey
+from podium.ranking.index import Board, Row
+from podium.ranking.leaderboards import BoardKey, Leaderboards
+from podium.ranking.ties import TieRule
 from podium.store.database import Database
-from podium.store.tables import Competition, Entry, Organization, Person
+from podium.store.tables import Competition, Organization
 from podium.web import standings
 from podium.web.competitions import is_contest
 from podium.web.render import not_found, page, parse_id
@@ -30,9 +31,7 @@ router = APIRouter(include_in_schema=False)
 
 DEFAULT_TOP = 3
 MOST_TOP = 50
-CHUNK = 500  # rows read from the index at a time
 MOST_WALKED = 20_000  # rows of the index one list reads at most, however big the field
-GENDER_WORDS = {"F": "Women", "M": "Men", "X": "Non-binary"}
 
 
 @dataclass(frozen=True)
@@ -70,58 +69,41 @@ def parse_top(raw: str | None) -> int | None:
     return max(1, min(MOST_TOP, int(text)))
 
 
-async def _groups_of(database: Database, competition_id: int) -> dict[int, list[str]]:
-    """competitor code -> the titles of the groups it belongs to (gender, category)."""
-    out: dict[int, list[str]] = {}
-    async with database.read() as session:
-        rows = await session.execute(
-            select(Entry.id, Entry.person_id, Entry.attributes, Person.gender)
-            .outerjoin(Person, Entry.person_id == Person.id)
-            .where(Entry.competition_id == competition_id)
-        )
-        for entry_id, person_id, attributes, gender in rows:
-            titles = []
-            if gender:
-                titles.append(GENDER_WORDS.get(gender, gender))
-            category = (attributes or {}).get("category")
-            if isinstance(category, str) and category.strip():
-                titles.append(f"Category {category.strip()}")
-            out[entry_id * 4 + 3] = titles
-            if person_id is not None:
-                out[person_id * 4 + 1] = titles
-    return out
+async def _listed(board: Board, rule: TieRule, top: int) -> list[Row]:
+    """The rows that make the top ``top`` places (ties at the last place all count)."""
+    rows: list[Row] = []
+    while len(rows) < MOST_WALKED:
+        chunk = await board.top(len(rows), max(top * 2, 8), rule)
+        rows.extend(row for row in chunk if row.rank <= top)
+        if len(chunk) < max(top * 2, 8) or chunk[-1].rank > top:
+            return rows
+    return rows
 
 
 async def _board_groups(request: Request, competition: Competition, top: int) -> list[Group]:
-    """Overall and group winners, walking the index best first until every group is full."""
+    """Overall, then each category (gender, age group, division, team) from its own board."""
     database: Database = request.app.state.database
-    board, fmt = await request.app.state.leaderboards.board(BoardKey(competition.id))
-    memberships = await _groups_of(database, competition.id)
-    overall = Group("Overall")
-    groups: dict[str, Group] = {}
-    for titles in memberships.values():
-        for title in titles:
-            groups.setdefault(title, Group(title))
-    full: set[str] = set()
-    offset = 0
-    while offset < MOST_WALKED:
-        rows = await board.top(offset, CHUNK, fmt.tie_rule)
-        if not rows:
-            break
-        async with database.read() as session:
-            names = await standings.names_of(session, {row.competitor for row in rows})
+    leaderboards: Leaderboards = request.app.state.leaderboards
+    board, fmt = await leaderboards.board(BoardKey(competition.id))
+    found, _fmt = await leaderboards.groups(competition.id)
+    order = {kind: index for index, kind in enumerate(categories.KINDS)}
+    lists: list[tuple[str, list[Row]]] = [("Overall", await _listed(board, fmt.tie_rule, top))]
+    for category in sorted(found, key=lambda g: (order.get(g.kind, 9), g.title)):
+        group_board, _ = await leaderboards.board(BoardKey(competition.id, None, category.key))
+        rows = await _listed(group_board, fmt.tie_rule, top)
+        if rows:
+            lists.append((category.title, rows))
+    async with database.read() as session:
+        names = await standings.names_of(session, {r.competitor for _, rows in lists for r in rows})
+    out = []
+    for title, rows in lists:
+        group = Group(title)
         for row in rows:
             name, person_id = names.get(row.competitor, ("(removed)", None))
-            award = Award(row.rank, name, person_id, display(fmt.scoring, row.score))
-            if "Overall" not in full and not overall.offer(row.rank, award, top):
-                full.add("Overall")
-            for title in memberships.get(row.competitor, []):
-                if title not in full and not groups[title].offer(row.rank, award, top):
-                    full.add(title)
-        if len(full) == len(groups) + 1:
-            break
-        offset += CHUNK
-    return [overall, *(group for _, group in sorted(groups.items()) if group.awards)]
+            shown = display(fmt.scoring, row.score, fmt.display)
+            group.awards.append(Award(row.rank, name, person_id, shown))
+        out.append(group)
+    return out
 
 
 async def _contest_groups(request: Request, competition: Competition, top: int) -> list[Group]:

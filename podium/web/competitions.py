@@ -2,6 +2,9 @@
 
 ``/competitions/{id}/leaderboard.html`` is the live region alone; ``live.js`` swaps
 it in when the event feed reports a change, and the page works without it.
+``/competitions/{id}/heats.html`` is a race's heats (racing now, up next, every heat
+table) and ``heats.js`` follows the feed for it the same way. A series' page leads
+with its standings over its races (``podium.web.series``).
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from podium.api.routes import leaderboards as exports
-from podium.core import freeze
+from podium.core import categories, freeze
+from podium.core.categories import Group
 from podium.core.principal import Principal
 from podium.proxy import root_of
 from podium.ranking.contest import load_contest
+from podium.ranking.leaderboards import Leaderboards
 from podium.store.database import Database
 from podium.store.tables import Challenge, Competition, Organization
-from podium.web import heats, runners, standings
+from podium.web import heats, runners, series, standings
 from podium.web.render import not_found, page, parse_id
 from podium.web.visibility import newest_token, public_children, public_competition
 
 router = APIRouter(include_in_schema=False)
+# Before the downloads below, whose ``{what}.{fmt}`` would take ``series.json`` too.
+router.include_router(series.router)
 
 # Exports for anonymous readers go through the API's own code with read access,
 # after the page has checked the competition is public.
@@ -41,8 +48,11 @@ def page_number(raw: str | None) -> int | None:
     return parse_id(raw)
 
 
-async def _board(request: Request, competition: Competition, number: int = 1) -> dict[str, Any]:
-    """The live region's context: a contest scoreboard or a leaderboard (page ``number``)."""
+async def _board(
+    request: Request, competition: Competition, number: int = 1, group: Group | None = None
+) -> dict[str, Any]:
+    """The live region's context: a contest scoreboard or a leaderboard (page ``number``,
+    of one category's board with ``group``)."""
     database: Database = request.app.state.database
     if is_contest(competition):
         # Pages are anonymous: behind a freeze, later submissions show as pending.
@@ -54,18 +64,26 @@ async def _board(request: Request, competition: Competition, number: int = 1) ->
             "competition": competition,
             "frozen_at": hidden if freeze.is_frozen(competition) else None,
         }
-    board = await standings.load(
-        database, request.app.state.leaderboards, competition.id, page=number
-    )
-    return {"standings": board, "competition": competition}
+    leaderboards: Leaderboards = request.app.state.leaderboards
+    board = await standings.load(database, leaderboards, competition.id, page=number, group=group)
+    found, _fmt = await leaderboards.groups(competition.id)
+    order = {kind: index for index, kind in enumerate(categories.KINDS)}
+    return {
+        "standings": board,
+        "competition": competition,
+        "categories": sorted(found, key=lambda g: (order.get(g.kind, 9), g.title)),
+    }
 
 
-async def _paged(request: Request, competition: Competition, raw: str | None) -> dict[str, Any]:
-    """The board at ``?page=``; empty when there is no such page."""
+async def _paged(
+    request: Request, competition: Competition, raw: str | None, group: str | None = None
+) -> dict[str, Any]:
+    """The board at ``?page=`` (and ``?group=``); empty when there is no such page."""
     number = page_number(raw)
-    if number is None:
+    chosen = categories.title_of(group) if group else None
+    if number is None or (group and (chosen is None or is_contest(competition))):
         return {}
-    context = await _board(request, competition, number)
+    context = await _board(request, competition, number, chosen)
     board = context.get("standings")
     if board is not None and number > board.pages:
         return {}
@@ -78,6 +96,7 @@ async def competition_page(
     request: Request,
     q: str | None = None,
     number: Annotated[str | None, Query(alias="page")] = None,
+    group: str | None = None,
 ) -> Response:
     wanted = parse_id(competition_id)
     database: Database = request.app.state.database
@@ -99,15 +118,17 @@ async def competition_page(
                 .order_by(Challenge.position, Challenge.id)
             )
         ).all()
-        rounds = await heats.load(session, competition.id)
+        schedule = await heats.load(session, competition.id)
         token = await newest_token(session)
         found = await runners.find(session, competition.id, q) if q is not None else None
     if found is not None and found.exact is not None:
         where = f"/competitions/{competition.id}/results/{found.exact}"
         return RedirectResponse(f"{root_of(request.scope)}{where}", status_code=303)
-    board = await _paged(request, competition, number)
+    board = await _paged(request, competition, number, group)
     if not board:
-        return not_found(request, f"No page {number} of the leaderboard of {competition.name}.")
+        return not_found(
+            request, f"No such page or category of the leaderboard of {competition.name}."
+        )
     context = {
         "title": competition.name,
         "competition": competition,
@@ -115,7 +136,8 @@ async def competition_page(
         "parent": parent,
         "children": children,
         "challenges": challenges,
-        "rounds": rounds,
+        "heats": schedule,
+        "series": await series.load(request, competition),
         "token": token,
         "contest": is_contest(competition),
         "found": found,
@@ -130,6 +152,7 @@ async def leaderboard_fragment(
     competition_id: str,
     request: Request,
     number: Annotated[str | None, Query(alias="page")] = None,
+    group: str | None = None,
 ) -> HTMLResponse:
     wanted = parse_id(competition_id)
     database: Database = request.app.state.database
@@ -138,10 +161,27 @@ async def leaderboard_fragment(
     if competition is None:
         return not_found(request, f"No public competition {competition_id}.")
     name = "_scoreboard.html" if is_contest(competition) else "_leaderboard.html"
-    board = await _paged(request, competition, number)
+    board = await _paged(request, competition, number, group)
     if not board:
-        return not_found(request, f"No page {number} of the leaderboard of {competition.name}.")
+        return not_found(
+            request, f"No such page or category of the leaderboard of {competition.name}."
+        )
     response = page(request, name, board)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/competitions/{competition_id}/heats.html", response_class=HTMLResponse)
+async def heats_fragment(competition_id: str, request: Request) -> HTMLResponse:
+    """The heats section's live region: racing now, up next and every heat table."""
+    wanted = parse_id(competition_id)
+    database: Database = request.app.state.database
+    async with database.read() as session:
+        competition = await public_competition(session, wanted) if wanted else None
+        if competition is None:
+            return not_found(request, f"No public competition {competition_id}.")
+        schedule = await heats.load(session, competition.id)
+    response = page(request, "_heats.html", {"heats": schedule, "competition": competition})
     response.headers["Cache-Control"] = "no-store"
     return response
 

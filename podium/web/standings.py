@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import final_ranking
-from podium.ranking.display import display
+from podium.core.categories import Group
+from podium.ranking.display import DisplaySettings, display
 from podium.ranking.index import Board
 from podium.ranking.leaderboards import BoardKey, Leaderboards, competitor_of, subject
 from podium.ranking.ties import TieRule
@@ -59,6 +60,9 @@ class Standings:
     # Which page of the ranked field this is (1-based) and how many there are.
     page: int = 1
     page_size: int = PAGE_SIZE
+    # A category's board instead of the whole field (``gender:F``), and its name.
+    group: str | None = None
+    group_title: str | None = None
 
     @property
     def pages(self) -> int:
@@ -182,15 +186,19 @@ async def load(
     competition_id: int,
     limit: int = PAGE_SIZE,
     page: int = 1,
+    group: Group | None = None,
 ) -> Standings:
     """Page ``page`` of the ranked field, read from the index at an offset (no sort here).
 
-    Competitors without a counting result follow the last page of ranked ones.
+    Competitors without a counting result follow the last page of ranked ones. With
+    ``group`` it is that category's board: its places, no unranked list, no final.
     """
-    board, fmt = await leaderboards.board(BoardKey(competition_id))
+    board, fmt = await leaderboards.board(
+        BoardKey(competition_id, None, group.key if group else None)
+    )
     total = await board.count()
     ranked = await board.top((page - 1) * limit, limit, fmt.tie_rule)
-    last = page * limit >= total
+    last = page * limit >= total and group is None
     async with database.read() as session:
         others = [
             (competitor, status, reason)
@@ -203,12 +211,16 @@ async def load(
         names = await names_of(session, shown_here)
         entries = await _entry_ids(session, competition_id, shown_here)
         reviewed = await _under_review(session, competition_id)
-    final = await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id)
+    final = (
+        await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id, fmt.display)
+        if group is None
+        else None
+    )
     lines = []
     for row in ranked:
         name, person_id = names.get(row.competitor, ("(removed)", None))
         entry_id = entries.get(row.competitor)
-        shown = display(fmt.scoring, row.score)
+        shown = display(fmt.scoring, row.score, fmt.display)
         provisional = row.competitor in reviewed
         lines.append(
             Line(row.rank, name, person_id, shown, "OK", "Finished", None, provisional, entry_id)
@@ -221,11 +233,25 @@ async def load(
         lines.append(
             Line(None, name, person_id, status, status, words, reason, provisional, entry_id)
         )
-    return Standings(fmt.scoring, total, lines, final, page, limit)
+    return Standings(
+        fmt.scoring,
+        total,
+        lines,
+        final,
+        page,
+        limit,
+        group.key if group else None,
+        group.title if group else None,
+    )
 
 
 async def _final(
-    database: Database, board: Board, rule: TieRule, scoring: str, competition_id: int
+    database: Database,
+    board: Board,
+    rule: TieRule,
+    scoring: str,
+    competition_id: int,
+    settings: DisplaySettings,
 ) -> Final | None:
     """The declared final ranking, if any, with each competitor's board rank beside it."""
     async with database.read() as session:
@@ -240,6 +266,6 @@ async def _final(
     for placing, competitor in zip(declared.placings, competitors, strict=False):
         name, person_id = names.get(competitor, ("(removed)", None))
         row = await board.get(competitor, rule)
-        shown = display(scoring, row.score) if row is not None else ""
+        shown = display(scoring, row.score, settings) if row is not None else ""
         lines.append(FinalLine(placing.place, name, person_id, row.rank if row else None, shown))
     return Final(declared.name, declared.set_at, lines)

@@ -21,7 +21,15 @@ from podium.core.competitions import COMPETITIONS, CompetitionCreate, Competitio
 from podium.core.entries import ENTRIES, EntryCreate
 from podium.core.people import PEOPLE, PersonCreate
 from podium.core.principal import Principal
-from podium.core.schedule import HEATS, ROUNDS, SLOTS, HeatCreate, RoundCreate, SlotCreate
+from podium.core.schedule import (
+    HEATS,
+    ROUNDS,
+    SLOTS,
+    HeatCreate,
+    HeatUpdate,
+    RoundCreate,
+    SlotCreate,
+)
 from podium.dialects.multigp import wire
 from podium.store.tables import Competition, Entry, Heat, Person, Round, Slot
 
@@ -298,3 +306,20 @@ async def update_settings(
     return await resources.update(
         session, principal, COMPETITIONS, race.id, CompetitionUpdate(attributes=attributes)
     )
+
+
+async def start_heat(
+    session: AsyncSession, principal: Principal, race: Competition, cycle: int, heat: int
+) -> Heat:
+    """RotorHazard started this heat: it is running, and any other running heat is over."""
+    started = await heat_at(session, principal, race, cycle, heat)
+    running = await session.scalars(
+        select(Heat)
+        .join(Round, Heat.round_id == Round.id)
+        .where(Round.competition_id == race.id, Heat.status == "running", Heat.id != started.id)
+    )
+    for other in running.all():
+        await resources.update(session, principal, HEATS, other.id, HeatUpdate(status="finished"))
+    if started.status != "running":
+        await resources.update(session, principal, HEATS, started.id, HeatUpdate(status="running"))
+    return started

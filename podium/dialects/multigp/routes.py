@@ -332,7 +332,15 @@ async def start_heat(call: Call) -> dict[str, Any]:
         await races.update_settings(
             session, call.principal, race, currentCycle=cycle, currentHeat=heat
         )
+        if _heat_number(cycle) and _heat_number(heat):
+            assert cycle is not None and heat is not None
+            await races.start_heat(session, call.principal, race, cycle, heat)
     return wire.ok(statusDescription=f"Heat {heat} of round {cycle} is starting.")
+
+
+def _heat_number(value: int | None) -> bool:
+    """A round or heat number the store keeps (RotorHazard counts from 1)."""
+    return value is not None and 1 <= value <= 10_000
 
 
 async def finalize(call: Call) -> dict[str, Any]:

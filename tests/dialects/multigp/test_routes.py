@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from podium.store.tables import Heat, Round
 from tests.dialects.multigp.conftest import Chapter, MultiGP
 
 
@@ -388,6 +390,19 @@ async def test_other_endpoints(multigp: MultiGP) -> None:
     assert started["status"] is True
     data = await view(multigp, chapter, race_id)
     assert (data["currentCycle"], data["currentHeat"]) == ("1", "1")
+    # The started heat is running on Podium's side too; starting the next ends it.
+    await multigp.call("POST", f"/race/startHeat?id={race_id}", chapter, {"cycle": 1, "heat": 2})
+    async with multigp.database.read() as session:
+        statuses = dict(
+            (
+                await session.execute(
+                    select(Heat.number, Heat.status)
+                    .join(Round, Heat.round_id == Round.id)
+                    .where(Round.competition_id == race_id, Round.number == 1)
+                )
+            ).all()
+        )
+    assert statuses == {1: "finished", 2: "running"}
     assert (await multigp.call("POST", f"/race/finalize?id={race_id}", chapter))["status"] is True
     assert (await view(multigp, chapter, race_id))["finalized"] == "1"
     chapters = await multigp.call("POST", "/chapter/list", chapter)
