@@ -318,6 +318,17 @@ class Leaderboards:
                 found.append(group)
         return found, fmt[1]
 
+    async def categories_of(
+        self, competition_id: int, competitors: Iterable[int]
+    ) -> dict[int, list[Group]]:
+        """Each competitor's categories, from one read of the membership map."""
+        await self.board(BoardKey(competition_id, None, ""))
+        found = await self._membership(competition_id).get(competitors)
+        return {
+            competitor: [g for key in keys if (g := categories.title_of(key)) is not None]
+            for competitor, keys in found.items()
+        }
+
     async def places(self, competition_id: int, competitor: int) -> list[tuple[Group, Row, int]]:
         """A competitor's place on each of its category boards: (group, row, field size)."""
         _board, fmt = await self.board(BoardKey(competition_id, None, ""))

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from podium.core import final_ranking
+from podium.core import competitors, final_ranking
 from podium.core.categories import Group
 from podium.ranking.display import DisplaySettings, display
 from podium.ranking.index import Board
@@ -49,6 +49,9 @@ class Line:
     provisional: bool = False
     # The competitor's entry in this competition: the key of its result page.
     entry_id: int | None = None
+    bib: str | None = None
+    # Its age group and division (``F 40-44 · Elite``), when it has them.
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,16 @@ async def names_of(
         for eid, bib, pid, person_name, team_name in rows:
             out[eid * 4 + 3] = (person_name or team_name or f"Bib {bib or eid}", pid)
     return out
+
+
+def _bib(named: competitors.Named | None) -> str | None:
+    return named.bib if named is not None else None
+
+
+def _category(found: list[Group]) -> str | None:
+    """What the Category column says: the age group, then the division."""
+    shown = [g.title for kind in ("age", "division") for g in found if g.kind == kind]
+    return " · ".join(shown) or None
 
 
 async def _entry_ids(
@@ -210,7 +223,9 @@ async def load(
         shown_here = {row.competitor for row in ranked} | {c for c, _, _ in others}
         names = await names_of(session, shown_here)
         entries = await _entry_ids(session, competition_id, shown_here)
+        bibs = await competitors.named(session, competition_id, shown_here)
         reviewed = await _under_review(session, competition_id)
+    placed = await leaderboards.categories_of(competition_id, shown_here)
     final = (
         await _final(database, board, fmt.tie_rule, fmt.scoring, competition_id, fmt.display)
         if group is None
@@ -223,7 +238,19 @@ async def load(
         shown = display(fmt.scoring, row.score, fmt.display)
         provisional = row.competitor in reviewed
         lines.append(
-            Line(row.rank, name, person_id, shown, "OK", "Finished", None, provisional, entry_id)
+            Line(
+                row.rank,
+                name,
+                person_id,
+                shown,
+                "OK",
+                "Finished",
+                None,
+                provisional,
+                entry_id,
+                _bib(bibs.get(row.competitor)),
+                _category(placed.get(row.competitor, [])),
+            )
         )
     for competitor, status, reason in others:
         name, person_id = names.get(competitor, ("(removed)", None))
@@ -231,7 +258,18 @@ async def load(
         words = STATUS_WORDS.get(status, status)
         provisional = competitor in reviewed
         lines.append(
-            Line(None, name, person_id, status, status, words, reason, provisional, entry_id)
+            Line(
+                None,
+                name,
+                person_id,
+                status,
+                status,
+                words,
+                reason,
+                provisional,
+                entry_id,
+                _bib(bibs.get(competitor)),
+            )
         )
     return Standings(
         fmt.scoring,

@@ -9,7 +9,10 @@ import httpx
 from podium.store.database import Database
 from tests.web.test_pages import loaded
 
-ROW = re.compile(r'<td class="num">(\d+)</td>\s*<th scope="row"><a [^>]*>([^<]+)</a>')
+ROW = re.compile(
+    r'<td class="num">(\d+)</td>\s*<td class="num bib-col">\d*</td>\s*'
+    r'<th scope="row"><a [^>]*>([^<]+)</a>'
+)
 WOMEN = {"Maria Lopez", "Sofia Rossi", "Nora Berg", "Ines Duarte", "Yuki Sato", "Ella Novak"}
 
 
@@ -31,6 +34,9 @@ async def test_a_category_page_ranks_its_members_only(
     # Women, in the order the whole field has them.
     assert [name for _, name in rows] == [name for name in overall if name in WOMEN]
     assert "Did not finish" not in page.text  # the unranked list is the whole field's
+    # Runner-style columns: the bib, and the age group on the race day.
+    assert '<td class="num bib-col">101</td>' in page.text  # Maria Lopez
+    assert '<td class="category-col">F 35-39</td>' in page.text  # born 1988-03-14
     assert 'leaderboard.html?group=gender%3AF"' in page.text  # the live region keeps it
     fragment = await client.get(f"/competitions/{ten_k}/leaderboard.html?group=gender%3AF")
     assert fragment.status_code == 200 and ROW.findall(fragment.text) == rows

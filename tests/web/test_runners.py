@@ -25,7 +25,8 @@ from podium.store.tables import Competition, Entry, Result
 
 FIELD = 250
 ROW = re.compile(
-    r'<td class="num">(\d+)</td>\s*<th scope="row"><a href="/competitions/\d+/results/(\d+)">'
+    r'<td class="num">(\d+)</td>\s*<td class="num bib-col">[^<]*</td>\s*'
+    r'<th scope="row"><a href="/competitions/\d+/results/(\d+)">'
 )
 
 
