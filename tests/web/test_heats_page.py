@@ -156,11 +156,14 @@ async def test_lap_times_per_pilot_as_the_engine_writes_them(
     text = (await client.get(f"/competitions/{race.id}")).text
     flown = between(text, f'data-heat="{race.heats[0]}"', "</table>")
     ava = between(flown, "Ava Sky", "</tr>")
-    assert ava.count("<li") == 3
+    # In the lap-times column, and folded under the name for a phone.
+    assert ava.count("<li") == 6 and ava.count('<details class="phone-laps">') == 1
+    assert between(ava, 'class="lap-times-col"', "</td>").count("<li") == 3
     assert '<span class="sr">Lap 1: </span>0:21.930</li>' in ava
     # The fastest lap (20.118) is marked, in words too.
     assert '<li class="best"><span class="sr">Lap 2: </span>0:20.118' in ava
-    assert ava.count('class="best"') == 1 and "(fastest)" in ava
+    column = between(ava, 'class="lap-times-col"', "</td>")
+    assert column.count('class="best"') == 1 and "(fastest)" in column
     assert "3 laps / 0:01:04.448" in ava  # the heat result, by the engine's display
     ben = between(flown, "Ben Loop", "</tr>")
     assert "0:23.050" in ben and "0:24.999" in ben and '<td class="num">2</td>' in ben
