@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -116,6 +117,8 @@ def wait_for(page: Page, script: str, seconds: float) -> object:
 def test_projector_is_big_dark_scrolls_and_stays_live(screen: Page, served: Served) -> None:
     screen.goto(served.url(f"/competitions/{served.ids['10K']}?view=projector"))
     expect(screen.locator("#live-status")).to_have_attribute("data-state", "live", timeout=5000)
+    # live.js swaps the board in once on connecting: measure the board that stays.
+    wait_for(screen, "window.podiumLive.updates >= 1", seconds=10)
     assert screen.evaluate("document.body.classList.contains('projector')")
     expect(screen.locator("header.site")).to_be_hidden()
     expect(screen.locator("footer.site")).to_be_hidden()
@@ -159,3 +162,25 @@ def test_awards_list_prints_without_the_site_around_it(screen: Page, served: Ser
     color = screen.evaluate("getComputedStyle(document.body).color")
     assert color == "rgb(0, 0, 0)"
     shoot(screen, "awards-print")
+
+
+def test_projector_rotates_through_the_categories(screen: Page, served: Served) -> None:
+    """?rotate=categories: a board that fits the screen gives way to the next category."""
+    ten_k = served.ids["10K"]
+    screen.goto(
+        served.url(f"/competitions/{ten_k}?view=projector&rotate=categories&group=gender:F")
+    )
+    expect(screen.locator("#live-board caption")).to_contain_text("Women")
+    options = screen.eval_on_selector_all(
+        "#board-group option", "os => os.map(o => [o.value, o.textContent])"
+    )
+    values = [value for value, _title in options]
+    expected_value, expected_title = options[(values.index("gender:F") + 1) % len(options)]
+    # Nobody touches the page: after a pause it shows the next category's board.
+    screen.wait_for_url(
+        lambda url: parse_qs(urlparse(url).query).get("group") == [expected_value],
+        timeout=30_000,
+    )
+    assert "view=projector" in screen.url and "rotate=categories" in screen.url
+    expect(screen.locator("#board-group")).to_have_value(expected_value)
+    expect(screen.locator("#live-board caption")).to_contain_text(expected_title)
