@@ -580,15 +580,20 @@ class Leaderboards:
                 while applied < newest:
                     upto = min(newest, applied + batch)
                     built = sorted(await self.coordination.built_competitions())
-                    query = select(Event).where(
-                        Event.seq > applied,
-                        Event.seq <= upto,
-                        (Event.object_kind.in_(["competition", "person"]))
-                        | (
-                            Event.object_kind.in_(["result", "entry"])
-                            & Event.competition_id.in_(built)
-                        ),
+                    # Entry and person events matter only where category boards exist.
+                    grouped = [
+                        c for c in built if await self._built(BoardKey(c, None, "")) is not None
+                    ]
+                    wanted = (Event.object_kind == "competition") | (
+                        (Event.object_kind == "result") & Event.competition_id.in_(built)
                     )
+                    if grouped:
+                        wanted = (
+                            wanted
+                            | (Event.object_kind == "person")
+                            | ((Event.object_kind == "entry") & Event.competition_id.in_(grouped))
+                        )
+                    query = select(Event).where(Event.seq > applied, Event.seq <= upto, wanted)
                     async with self.database.read() as session:
                         events = (await session.scalars(query.order_by(Event.seq))).all()
                     await self._apply(events)
