@@ -23,12 +23,17 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/podium serve
 
+# Test processes (pytest-xdist): most tests wait on live servers, subprocesses, PostgreSQL
+# and Chromium, so more workers than cores keep both cores of a small machine busy.
+# `make test TEST_WORKERS=0` runs the suite in one process.
+TEST_WORKERS ?= 4
+
 ## The whole test suite (PostgreSQL/Redis tests run when PODIUM_TEST_*_URL are set).
 test: $(STAMP)
 	scripts/system-packages
 	$(BIN)/ruff check podium tests
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## Benchmarks (ranking index, Redis, HTTP, ingest); each prints its ratio to a baseline.
 bench: $(STAMP)

@@ -13,7 +13,7 @@ from podium import demo
 from podium.app import create_app
 from podium.config import Settings
 from podium.store.database import Database
-from tests.conftest import free_port
+from tests.conftest import closed_port
 
 
 async def _get(app: Any, path: str) -> httpx.Response:
@@ -35,9 +35,10 @@ async def test_health_with_redis(settings: Settings, database: Database, redis_u
 
 
 async def test_health_degraded_when_redis_is_down(settings: Settings, database: Database) -> None:
-    down = f"redis://127.0.0.1:{free_port()}/0"
-    app = create_app(settings.model_copy(update={"redis_url": down}), database=database)
-    response = await _get(app, "/healthz")
+    with closed_port() as port:
+        down = f"redis://127.0.0.1:{port}/0"
+        app = create_app(settings.model_copy(update={"redis_url": down}), database=database)
+        response = await _get(app, "/healthz")
     assert response.status_code == 503 and response.json()["status"] == "degraded"
 
 

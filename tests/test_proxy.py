@@ -36,6 +36,7 @@ from podium.proxy import Forwarded
 from podium.store.database import Database
 from podium.store.tables import Competition
 from tests.browsing import DESKTOP, in_thread
+from tests.conftest import PATIENT
 from tests.processes import ServeProcess
 
 PREFIX = "/podium"
@@ -223,7 +224,7 @@ def test_console_stays_under_the_prefix(page: Page, site: Site) -> None:
 
 def test_https_from_the_trusted_proxy_makes_cookies_secure(site: Site) -> None:
     with Proxy(site.server.port, proto="https") as secure:
-        response = httpx.get(f"{secure.url}/console/login")
+        response = httpx.get(f"{secure.url}/console/login", timeout=PATIENT)
     cookie = response.headers["set-cookie"].lower()
     assert response.status_code == 200
     assert "secure" in cookie and f"path={PREFIX}/console" in cookie
@@ -239,25 +240,29 @@ def test_forwarding_headers_from_anyone_else_change_nothing(site: Site) -> None:
     # Straight from 127.0.0.1, which is not a trusted proxy here; the prefix setting
     # still holds, and the path works with the prefix kept or stripped.
     for path in (f"{PREFIX}/console/login", "/console/login"):
-        response = httpx.get(f"{site.server.url}{path}", headers=forged)
+        response = httpx.get(f"{site.server.url}{path}", headers=forged, timeout=PATIENT)
         assert response.status_code == 200
         assert f'action="{PREFIX}/console/login"' in response.text and "/evil" not in response.text
         assert "secure" not in response.headers["set-cookie"].lower()
     logged = site.requests_logged(f"{PREFIX}/console/login")
     assert logged and all(line["client"] == "127.0.0.1" for line in logged), logged
     # Through the proxy a forged hop is also ignored: the proxy's own word is believed.
-    proxied = httpx.get(f"{site.proxy.url}/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    proxied = httpx.get(
+        f"{site.proxy.url}/healthz", headers={"X-Forwarded-For": "203.0.113.9"}, timeout=PATIENT
+    )
     assert proxied.status_code == 200
     assert [line["client"] for line in site.requests_logged(f"{PREFIX}/healthz")][-1] == "127.0.0.1"
 
 
 def test_redirects_and_dialects_under_the_prefix(site: Site) -> None:
-    response = httpx.get(f"{site.proxy.url}/console/")
+    response = httpx.get(f"{site.proxy.url}/console/", timeout=PATIENT)
     assert response.status_code == 303
     assert response.headers["location"] == f"{PREFIX}/console/login?next=/console/"
-    openapi = httpx.get(f"{site.proxy.url}/api/v1/openapi.json")
+    openapi = httpx.get(f"{site.proxy.url}/api/v1/openapi.json", timeout=PATIENT)
     assert openapi.status_code == 200
-    races = httpx.get(f"{site.proxy.url}/Rest/races", params={"format": "json", **site.key})
+    races = httpx.get(
+        f"{site.proxy.url}/Rest/races", params={"format": "json", **site.key}, timeout=PATIENT
+    )
     assert races.status_code == 200, races.text
 
 

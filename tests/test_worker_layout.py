@@ -32,7 +32,7 @@ from podium.feed import signing
 from podium.store.database import Database
 from podium.store.tables import Delivery, Event, JudgeJob, Result
 from tests.api.helpers import make_competition, make_org, make_person, make_result, ok
-from tests.conftest import free_port, make_token
+from tests.conftest import PATIENT, free_port, make_token
 
 RESULTS = 20
 SUBMISSIONS = 4
@@ -258,9 +258,12 @@ async def test_servers_alone_do_no_background_work_and_workers_do_each_job_once(
     servers = [Server(tmp_path, env), Server(tmp_path, env)]
     workers = [Podium(tmp_path, env, ["worker"], "worker started") for _ in range(2)]
     with running(list(servers)):
-        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        async with httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+        ) as http:
             apis = [
-                httpx.AsyncClient(base_url=f"{s.url}/api/v1", headers=http.headers) for s in servers
+                httpx.AsyncClient(base_url=f"{s.url}/api/v1", headers=http.headers, timeout=PATIENT)
+                for s in servers
             ]
             try:
                 org = await make_org(apis[0], "racing")
@@ -360,7 +363,7 @@ async def test_a_stopping_worker_releases_or_finishes_the_judgement_in_hand(
         return (await _job(database, result_id)).attempts == 1
 
     with running([server, hasty]):
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=PATIENT) as http:
             submitted = await _submit(http, server.url, "B", SLOW)
         await _poll(lambda: taken(submitted), "the hasty worker to take the job")
         assert hasty.stop() == 0

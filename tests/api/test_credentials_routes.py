@@ -18,7 +18,7 @@ from podium.dialects.multigp import wire as multigp_wire
 from podium.dialects.runsignup import auth as runsignup_auth
 from podium.dialects.runsignup import races as runsignup_races
 from podium.store.database import Database
-from tests.conftest import LiveServer, make_token
+from tests.conftest import PATIENT, LiveServer, make_token
 
 
 async def _two_organizations(database: Database) -> dict[str, object]:
@@ -48,7 +48,7 @@ async def _two_organizations(database: Database) -> dict[str, object]:
 
 
 async def _chapter_of(server: LiveServer, key: str) -> bool:
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(base_url=server.url, timeout=PATIENT) as http:
         answer = await http.post(
             f"{multigp_wire.BASE_PATH}/chapter/findChapterFromApiKey", json={"apiKey": key}
         )
@@ -63,7 +63,9 @@ async def test_every_kind_listed_without_secrets_and_revoked_at_once(
     club_admin = await make_token(database, ["admin"], organization_id=int(str(made["club"])))
     reader = await make_token(database, ["read", "write"], organization_id=int(str(made["club"])))
     async with httpx.AsyncClient(
-        base_url=f"{live_server.url}/api/v1", headers={"Authorization": f"Bearer {admin}"}
+        base_url=f"{live_server.url}/api/v1",
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=PATIENT,
     ) as http:
         listed = await http.get("/credentials")
         assert listed.status_code == 200, listed.text

@@ -13,7 +13,7 @@ import pytest
 from podium.core import credentials
 from podium.core.principal import SYSTEM
 from podium.store.database import Database
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.processes import ServeProcess
 
 READS = 60
@@ -58,7 +58,7 @@ async def test_revoked_through_the_api_no_worker_accepts_it(
     with ServeProcess(tmp_path, env, workers=4) as served:
         assert set(await _statuses(served.url, token)) == {200}  # known to every worker
         async with httpx.AsyncClient(
-            base_url=served.url, headers={"Authorization": f"Bearer {admin}"}
+            base_url=served.url, headers={"Authorization": f"Bearer {admin}"}, timeout=PATIENT
         ) as http:
             assert (await http.delete(f"/api/v1/tokens/{token_id}")).status_code == 204
         assert set(await _statuses(served.url, token)) == {401}

@@ -27,7 +27,7 @@ from podium.core import accounts, organizations
 from podium.core.principal import SYSTEM
 from podium.store.database import Database
 from tests.browsing import DESKTOP, PHONE, in_thread, shoot
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 
 OWNER, PASSWORD = "owner@harbor.example", "owner password 1"
 BAD_CSV = (
@@ -199,6 +199,7 @@ def test_an_event_day_from_first_login_to_results_on_the_public_page(
                 {"results": [{"registration_id": int(bruno), "clock_time": "0:41:07.2"}]}
             ),
         },
+        timeout=PATIENT,
     )
     assert posted.status_code == 200 and "results" in posted.json(), posted.text
     public = browser.new_context(viewport=PHONE).new_page()  # type: ignore[arg-type]

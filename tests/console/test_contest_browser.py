@@ -27,7 +27,7 @@ from podium.dialects.mooshak2 import admin, storage
 from podium.dialects.mooshak2.judging import JudgeQueue
 from podium.store.database import Database
 from tests.browsing import DESKTOP, PHONE, in_thread, shoot
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 
 JUDGE, PASSWORD = "judge@harbor.example", "judge password 1"
 CONTEST = "harbor_cup"
@@ -78,13 +78,16 @@ class Desk:
     def submit(self, team: str, source: bytes = CORRECT) -> int:
         base = self.url("/mooshak/api")
         login = httpx.post(
-            f"{base}/auth/login", json={"username": team, "password": "pw", "contest": CONTEST}
+            f"{base}/auth/login",
+            json={"username": team, "password": "pw", "contest": CONTEST},
+            timeout=PATIENT,
         )
         assert login.status_code == 200, login.text
         response = httpx.post(
             f"{base}/data/contests/{CONTEST}/problems/A/evaluate",
             headers={"Authorization": f"Bearer {login.json()['token']}"},
             files={"program": ("sum.py", source)},
+            timeout=PATIENT,
         )
         assert response.status_code == 200, response.text
         return int(response.json()["id"])

@@ -16,7 +16,7 @@ from podium.core.principal import SYSTEM
 from podium.dialects.multigp import auth, races, wire
 from podium.store.database import Database
 from podium.store.tables import Event, Heat, Round, Slot
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 from tests.console.conftest import Browser, Org, add_user
 
 # Six pilots, four slots a heat (R1-R4): heat 1 has 1001-1004, heat 2 has 1005, 1006.
@@ -61,7 +61,7 @@ async def make_race(database: Database, org: Org) -> Race:
 
 async def race_view(server: LiveServer, race: Race) -> dict[str, Any]:
     """``race/view`` as RotorHazard's MultiGP Toolkit calls it."""
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         answer = await http.post(
             f"{server.url}{wire.BASE_PATH}/race/view?id={race.id}", json={"apiKey": race.api_key}
         )
@@ -114,7 +114,7 @@ async def test_a_move_in_the_console_is_served_by_race_view(
     assert pilots(rounds, 2) == BEFORE  # the other round is untouched
 
     # getAdditionalRounds (what the timer asks for next) reads the same store.
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         more = await http.post(
             f"{live_server.url}{wire.BASE_PATH}/race/getAdditionalRounds"
             f"?id={race.id}&startFromRound=1",

@@ -22,7 +22,7 @@ from podium.core.principal import SYSTEM
 from podium.dialects.multigp import auth, races, wire
 from podium.store.database import Database
 from tests.browsing import DESKTOP, in_thread, shoot
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 
 DIRECTOR, PASSWORD = "dana@skyline.example", "dana's password"
 
@@ -38,7 +38,9 @@ class Field:
 
     def race_view(self) -> dict[str, Any]:
         answer = httpx.post(
-            self.url(f"{wire.BASE_PATH}/race/view?id={self.race_id}"), json={"apiKey": self.api_key}
+            self.url(f"{wire.BASE_PATH}/race/view?id={self.race_id}"),
+            json={"apiKey": self.api_key},
+            timeout=PATIENT,
         )
         body: dict[str, Any] = answer.json()
         assert body["status"] is True, body

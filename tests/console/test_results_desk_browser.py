@@ -23,7 +23,7 @@ from podium.core.principal import SYSTEM
 from podium.dialects.runsignup import auth as runsignup_auth
 from podium.store.database import Database
 from tests.browsing import DESKTOP, in_thread, shoot
-from tests.conftest import LiveServer, make_token
+from tests.conftest import PATIENT, LiveServer, make_token
 
 TIMER, PASSWORD = "timer@harbor.example", "timer password 1"
 
@@ -109,6 +109,7 @@ def runsignup_rows(day: Day) -> list[dict[str, object]]:
     answer = httpx.get(
         day.url(f"/Rest/race/{day.race}/results/get-results"),
         params={"format": "json", "event_id": str(day.event)},
+        timeout=PATIENT,
     ).json()
     rows: list[dict[str, object]] = answer["individual_results_sets"][0]["results"]
     return rows
@@ -118,6 +119,7 @@ def native_results(day: Day) -> list[dict[str, object]]:
     answer = httpx.get(
         day.url(f"/api/v1/competitions/{day.event}/results"),
         headers={"Authorization": f"Bearer {day.token}"},
+        timeout=PATIENT,
     ).json()
     found: list[dict[str, object]] = answer["data"]
     return found
@@ -143,6 +145,7 @@ def test_a_correction_and_a_disqualification_on_the_desk(browser: Browser, day: 
                 }
             ),
         },
+        timeout=PATIENT,
     )
     assert posted.status_code == 200 and "error" not in posted.json(), posted.text
     public = browser.new_context(viewport=DESKTOP).new_page()  # type: ignore[arg-type]

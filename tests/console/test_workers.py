@@ -13,6 +13,7 @@ import pytest
 from podium.core import accounts, organizations
 from podium.core.principal import SYSTEM
 from podium.store.database import Database
+from tests.conftest import PATIENT
 from tests.console.conftest import PASSWORD, add_user
 from tests.processes import ServeProcess
 
@@ -44,7 +45,7 @@ async def test_logout_and_role_changes_reach_every_worker(
     await add_user(postgres_store, org.id, "dana@example.org", "director")
     env = {"PODIUM_DATABASE_URL": postgres_url}
     with ServeProcess(tmp_path, env, workers=2) as served:
-        async with httpx.AsyncClient(base_url=served.url) as http:
+        async with httpx.AsyncClient(base_url=served.url, timeout=PATIENT) as http:
             form = await http.get("/console/login")
             token = CSRF.search(form.text)
             assert token

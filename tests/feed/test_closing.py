@@ -19,7 +19,7 @@ import pytest
 
 from podium.feed import closing
 from podium.store.database import Database
-from tests.conftest import free_port, make_token
+from tests.conftest import PATIENT, free_port, make_token
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_sigterm_ends_an_open_sse_stream_cleanly(tmp_path: Path) -> None:
         token = asyncio.run(make_token(database, ["admin"]))
         asyncio.run(database.dispose())
         with httpx.Client(
-            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}
+            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
         ) as api:
             org = api.post("/organizations", json={"slug": "stop", "name": "Stop"}).json()
             comp = api.post(

@@ -14,7 +14,7 @@ from podium.config import Settings
 from podium.feed import stream
 from podium.store.database import Database
 from tests.api.helpers import make_competition, make_org, make_person, make_result, ok
-from tests.conftest import LiveServer, make_token
+from tests.conftest import PATIENT, LiveServer, make_token
 
 
 async def setup(api: httpx.AsyncClient, public: bool = True) -> tuple[int, int, int]:
@@ -131,18 +131,24 @@ async def test_resume_after_a_restart_returns_exactly_the_missing_events(
 ) -> None:
     headers = {"Authorization": f"Bearer {admin_token}"}
     with LiveServer(settings) as server:
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             _org, comp, person = await setup(api)
             await make_result(api, comp, person_id=person, elapsed_ms=1)
             seen = await lines(api)
     # Changes made while no server runs (another worker, the CLI) ...
     with LiveServer(settings) as server:
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             for n in range(2, 5):
                 await make_result(api, comp, person_id=person, elapsed_ms=n)
     # ... and a client that comes back to a restarted server gets exactly those.
     with LiveServer(settings) as server:
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             missed = await lines(api, since_token=seen[-1]["token"])
     assert [e["data"]["elapsed_ms"] for e in missed] == [2, 3, 4]
     assert stream.parse_token(missed[0]["token"]) == stream.parse_token(seen[-1]["token"]) + 1
@@ -153,7 +159,9 @@ async def test_live_ndjson_and_keepalive(
 ) -> None:
     headers = {"Authorization": f"Bearer {admin_token}"}
     with LiveServer(settings) as server:
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             _org, comp, person = await setup(api)
             start = (await lines(api))[-1]["token"]
 
@@ -171,7 +179,9 @@ async def test_live_ndjson_and_keepalive(
 
         watcher = asyncio.create_task(asyncio.to_thread(watch))
         await asyncio.sleep(1.0)  # long enough for keep-alives before the change
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             written = time.monotonic()
             await make_result(api, comp, person_id=person, elapsed_ms=5)
         got, arrived = await asyncio.wait_for(watcher, 15)
@@ -186,7 +196,9 @@ async def test_sse_for_a_public_competition_anonymously(
 ) -> None:
     headers = {"Authorization": f"Bearer {admin_token}"}
     with LiveServer(settings) as server:
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             _org, comp, person = await setup(api)
             await make_result(api, comp, person_id=person, elapsed_ms=7)
             await make_result(api, comp, person_id=person, elapsed_ms=8)

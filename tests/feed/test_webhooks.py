@@ -25,7 +25,7 @@ from podium.api import verify_webhook
 from podium.config import Settings
 from podium.store.database import Database
 from tests.api.helpers import make_competition, make_org, make_person, make_result, ok
-from tests.conftest import LiveServer, free_port
+from tests.conftest import PATIENT, LiveServer, free_port
 
 SECRET = "s3cret-s3cret-s3cret"
 
@@ -139,7 +139,9 @@ async def test_signed_delivery_verifies(
 ) -> None:
     with LiveServer(settings) as server:
         headers = {"Authorization": f"Bearer {admin_token}"}
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             hook, comp, person = await _subscribe(api, receiver)
             assert hook["secret"] == SECRET and hook["kind"] == "native"
             await make_person(api, "Not a result")  # filtered out
@@ -163,7 +165,9 @@ async def test_three_failures_then_exactly_one_accepted_delivery(
     receiver.fail_next = 3
     with LiveServer(settings) as server:
         headers = {"Authorization": f"Bearer {admin_token}"}
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             hook, comp, person = await _subscribe(api, receiver)
             await make_result(api, comp, person_id=person, elapsed_ms=1)
             accepted = receiver.wait("accepted", 1)
@@ -181,7 +185,9 @@ async def test_always_failing_ends_in_the_dead_letter_list_and_replays(
     receiver.always_fail = True
     with LiveServer(settings) as server:
         headers = {"Authorization": f"Bearer {admin_token}"}
-        async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", headers=headers) as api:
+        async with httpx.AsyncClient(
+            base_url=f"{server.url}/api/v1", headers=headers, timeout=PATIENT
+        ) as api:
             hook, comp, person = await _subscribe(api, receiver)
             await make_result(api, comp, person_id=person, elapsed_ms=1)
             receiver.wait("attempts", 4)
@@ -247,7 +253,7 @@ def test_a_server_killed_mid_delivery_redelivers_after_restart(
     receiver.hold.clear()  # the first delivery is received but never answered
     first = Served(settings)
     try:
-        with httpx.Client(base_url=f"{first.url}/api/v1", headers=headers) as api:
+        with httpx.Client(base_url=f"{first.url}/api/v1", headers=headers, timeout=PATIENT) as api:
             org = ok(api.post("/organizations", json={"slug": "k", "name": "K"}), 201)
             comp = ok(
                 api.post(

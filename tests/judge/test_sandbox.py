@@ -175,12 +175,21 @@ def test_tmp_is_private_to_the_run(isolation: str) -> None:
     assert not Path(marker).exists()
 
 
-def test_the_evaluation_directory_is_removed() -> None:
+def test_the_evaluation_directory_is_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The directories this evaluation made, by name: other test workers judge at the
+    # same time in the same /tmp.
+    made: list[Path] = []
+    private_dir = sandbox.private_dir
+
+    def recorded(root: str | None = None) -> tuple[Path, int | None]:
+        path, uid = private_dir(root)
+        made.append(path)
+        return path, uid
+
+    monkeypatch.setattr(sandbox, "private_dir", recorded)
     source = b"import os\nprint(os.getcwd())\n"
     result = evaluate(source, "cwd.py", [TestCase(b"", b"?\n")], LIMITS)
     seen = result.outputs[0].strip()
     assert seen  # it ran somewhere
-    leftovers = [
-        p for p in Path("/tmp").glob("podium-judge-*") if p.stat().st_mtime > time.time() - 5
-    ]
-    assert leftovers == []
+    assert made and made[0].name.startswith("podium-judge-")
+    assert [p for p in made if p.exists()] == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -88,17 +87,6 @@ async def run_and_compare(
 @given(ops, ops)
 async def test_memory_board_matches_oracle(initial: list[Op], sequence: list[Op]) -> None:
     await run_and_compare(MemoryBoard(), sequence, initial)
-
-
-@pytest.fixture
-async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
-    prefix = f"podium:test:board:{next(_boards)}"
-    yield prefix
-    client = connect(redis_url)
-    keys = [k async for k in client.scan_iter(f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 @settings(

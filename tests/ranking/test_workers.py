@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from podium.store.database import Database
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.processes import ServeProcess
 from tests.ranking.test_leaderboards import T0, sql_ranking
 
@@ -180,6 +180,7 @@ async def test_every_worker_logs_json_lines(served: ServeProcess, postgres_store
         base_url=served.url,
         headers={"Authorization": f"Bearer {token}"},
         limits=httpx.Limits(max_keepalive_connections=0),
+        timeout=PATIENT,
     ) as http:
         for _ in range(40):
             assert (await http.get("/api/v1/organizations")).status_code == 200

@@ -28,7 +28,7 @@ from podium.dialects.runsignup import auth
 from podium.store.database import Database
 from podium.store.tables import Competition, Person
 from tests.browsing import DESKTOP, PHONE, in_thread, shoot
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Demo:
                 "request_format": "json",
                 "request": json.dumps(request),
             },
+            timeout=PATIENT,
         )
         assert response.status_code == 200 and "results" in response.json(), response.text
 

@@ -13,7 +13,7 @@ from podium.dialects.mooshak2 import contests, languages, problems, submissions
 from podium.dialects.mooshak2.client import token_claims
 from podium.dialects.mooshak2.wire import Verdict
 from podium.store.database import Database
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer, closed_port
 from tests.dialects.mooshak2.conftest import CONTEST, CORRECT, WRONG, Mooshak, program, seed
 
 
@@ -68,10 +68,11 @@ async def test_client_checks_the_endpoint(mooshak: Mooshak) -> None:
         with pytest.raises(mooshak2.UsageError):
             conn.headers_with_auth()
     # Podium's own root answers, but not as Mooshak; a closed port does not answer at all.
-    for endpoint in (f"{mooshak.server.url}/", f"http://127.0.0.1:{free_port()}/mooshak/api/"):
-        with pytest.raises(mooshak2.ConnectionCheckError) as bad:
-            mooshak2.Client(endpoint)
-        assert isinstance(bad.value, AssertionError)
+    with closed_port() as port:
+        for endpoint in (f"{mooshak.server.url}/", f"http://127.0.0.1:{port}/mooshak/api/"):
+            with pytest.raises(mooshak2.ConnectionCheckError) as bad:
+                mooshak2.Client(endpoint)
+            assert isinstance(bad.value, AssertionError)
 
 
 async def test_headers_with_auth_and_user_login(mooshak: Mooshak) -> None:

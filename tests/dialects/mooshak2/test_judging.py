@@ -11,7 +11,7 @@ import httpx
 
 from podium.config import Settings
 from podium.store.database import Database
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 from tests.dialects.mooshak2.test_routes import seed
 
 CORRECT = b"a, b = map(int, input().split())\nprint(a + b)\n"
@@ -24,7 +24,7 @@ def _settings(settings: Settings, workers: int) -> Settings:
 
 
 async def _login(base: str, username: str, password: str) -> dict[str, str]:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{base}auth/login",
             json={"username": username, "password": password, "contest": "proto_icpc"},
@@ -34,7 +34,7 @@ async def _login(base: str, username: str, password: str) -> dict[str, str]:
 
 
 async def _submit(base: str, headers: dict[str, str], source: bytes, name: str) -> str:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{base}data/contests/proto_icpc/problems/A/evaluate",
             files={"program": (name, source)},
@@ -46,7 +46,7 @@ async def _submit(base: str, headers: dict[str, str], source: bytes, name: str) 
 
 
 async def _get(url: str, headers: dict[str, str]) -> Any:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.get(url, headers=headers)
     return response.json()
 

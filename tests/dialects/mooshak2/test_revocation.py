@@ -13,7 +13,7 @@ import httpx
 
 from podium.dialects.mooshak2 import storage
 from podium.store.database import Database
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.mooshak2.conftest import CONTEST, Mooshak, seed
 from tests.processes import ServeProcess
 
@@ -94,7 +94,9 @@ async def test_revoked_through_the_native_api(mooshak: Mooshak, database: Databa
     admin_login = await _token(api, "admin", "adminpw", None)
     org_admin = await make_token(database, ["admin"], await _contest_org(database))
     instance_admin = await make_token(database, ["admin"])
-    async with httpx.AsyncClient(base_url=f"{mooshak.server.url}/api/v1/mooshak") as native:
+    async with httpx.AsyncClient(
+        base_url=f"{mooshak.server.url}/api/v1/mooshak", timeout=PATIENT
+    ) as native:
         as_org = {"Authorization": f"Bearer {org_admin}"}
         as_instance = {"Authorization": f"Bearer {instance_admin}"}
         # A contest user is the contest organization's to revoke; an instance user is not.
@@ -130,7 +132,9 @@ async def test_the_contest_list_shows_hidden_contests_to_their_own_only(
         hidden = await storage.find_contest(session, "hidden_cup")
         assert hidden is not None
     async with httpx.AsyncClient(
-        base_url=f"{mooshak.server.url}/api/v1", headers={"Authorization": f"Bearer {admin}"}
+        base_url=f"{mooshak.server.url}/api/v1",
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=PATIENT,
     ) as native:
         made = await native.patch(f"/competitions/{hidden.id}", json={"public": False})
         assert made.status_code == 200, made.text

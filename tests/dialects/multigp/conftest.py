@@ -13,7 +13,7 @@ from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
 from podium.dialects.multigp import auth, races, wire
 from podium.store.database import Database
-from tests.conftest import LiveServer, make_token
+from tests.conftest import PATIENT, LiveServer, make_token
 
 
 @dataclass
@@ -74,7 +74,9 @@ class MultiGP:
     async def native(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One call to the native API (``/api/v1``) as an instance admin."""
         token = await self.admin_token()
-        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+        async with httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+        ) as http:
             return await http.request(method, f"{self.server.url}/api/v1{path}", **kwargs)
 
     async def call(
@@ -86,7 +88,7 @@ class MultiGP:
             body["apiKey"] = chapter if isinstance(chapter, str) else chapter.api_key
         if data is not None:
             body["data"] = data
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=PATIENT) as http:
             response = await http.request(method, f"{self.url}{path}", json=body)
         result: dict[str, Any] = response.json()
         assert "status" in result

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from podium.dialects.multigp import auth, races
+from tests.conftest import PATIENT
 from tests.dialects.multigp.conftest import MultiGP
 from tests.test_cli import flat, refused, run
 
@@ -114,7 +115,9 @@ def test_cli_race_takes_org_by_slug_or_id_and_the_old_chapter_option(tmp_path: P
 async def test_native_routes(multigp: MultiGP) -> None:
     token = await multigp.admin_token()
     api = f"{multigp.server.url}/api/v1"
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         org = (
             await http.post(f"{api}/organizations", json={"slug": "c", "name": "Chapter C"})
         ).json()

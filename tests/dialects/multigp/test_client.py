@@ -24,7 +24,7 @@ import uvicorn
 from podium.app import create_app
 from podium.config import Settings
 from podium.dialects.multigp import MultiGPAPI, wire
-from tests.conftest import free_port
+from tests.conftest import PATIENT, closed_port, free_port
 from tests.dialects.multigp.conftest import Chapter, MultiGP
 
 T = TypeVar("T")
@@ -34,6 +34,8 @@ Capture = tuple[str, int, int, int, dict[str, Any]]
 
 def connect(url: str, key: str, **kwargs: Any) -> MultiGPAPI:
     kwargs.setdefault("backoff", 0.05)
+    # Ten pushes at once on a busy machine may take longer than the client's 5 s default.
+    kwargs.setdefault("timeout", PATIENT.read)
     api = MultiGPAPI(None, base_url=url, **kwargs)
     api.set_api_key(key)
     return api
@@ -93,7 +95,9 @@ def push_all(captures: list[Capture], api: MultiGPAPI | None, url: str, key: str
 async def native(multigp: MultiGP, path: str, **params: Any) -> Any:
     """GET from the native API as an instance admin."""
     token = await multigp.admin_token()
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         response = await http.get(f"{multigp.server.url}/api/v1{path}", params=params)
     assert response.status_code == 200, response.text
     return response.json()
@@ -475,8 +479,16 @@ async def test_malformed_pushes_change_nothing(multigp: MultiGP) -> None:
 
 
 async def test_nothing_listening_fails_fast() -> None:
-    url = f"http://127.0.0.1:{free_port()}{wire.BASE_PATH}"
-    with connect(url, "any-key", retries=1, backoff=0.05, timeout=1.0) as api:
+    with (
+        closed_port() as port,
+        connect(
+            f"http://127.0.0.1:{port}{wire.BASE_PATH}",
+            "any-key",
+            retries=1,
+            backoff=0.05,
+            timeout=1.0,
+        ) as api,
+    ):
         started = time.monotonic()
         assert await run(api.pull_chapter) is None
         assert await run(api.pull_race_data, 1) is None

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import PATIENT
 from tests.dialects.multigp.conftest import Chapter, MultiGP
 
 EVENT_URL = "https://fpvscores.example/event/42"
@@ -255,7 +256,7 @@ async def test_pushed_overall_ranking_is_the_final_result(multigp: MultiGP) -> N
         ("1001", 3),
     ]
 
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         page = (await http.get(f"{multigp.server.url}/competitions/{race_id}")).text
         download = await http.get(f"{multigp.server.url}/competitions/{race_id}/standings.json")
     final_at, board_at = page.index("Final result"), page.index("Board by aggregate laps")
@@ -555,7 +556,7 @@ async def test_malformed_values_are_refused_not_server_errors(multigp: MultiGP) 
         head + '{"pilotId": "1001", "totalLaps": ' + "9" * 5000 + "}}",
         head + "[" * 5000 + "1" + "]" * 5000 + "}",
     ):
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=PATIENT) as http:
             answer = await http.put(f"{multigp.url}{slot}", content=raw.encode())
         assert answer.status_code == 400 and answer.json()["status"] is False, raw[:80]
     # Nothing was stored by any of them.

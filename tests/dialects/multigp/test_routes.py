@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from podium.store.tables import Heat, Round
+from tests.conftest import PATIENT
 from tests.dialects.multigp.conftest import Chapter, MultiGP
 
 
@@ -164,7 +165,9 @@ async def test_a_pilot_keeps_one_slot_per_round(multigp: MultiGP) -> None:
     ]
     assert placed == [(2, 3, "6")]
     token = await multigp.admin_token()
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         results = (
             await http.get(f"{multigp.server.url}/api/v1/competitions/{race_id}/results")
         ).json()["data"]
@@ -192,7 +195,9 @@ async def test_ten_concurrent_pushes_lose_nothing(multigp: MultiGP) -> None:
     rounds = (await view(multigp, chapter, race_id))["schedule"]["rounds"]
     assert pilots_in(rounds[0]) == [[str(1001 + h * 4 + s) for s in range(4)] for h in range(5)]
     token = await multigp.admin_token()
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         results = (
             await http.get(
                 f"{multigp.server.url}/api/v1/competitions/{race_id}/results", params={"limit": 100}
@@ -243,7 +248,9 @@ async def test_each_scoring_format_ranks_the_board(
         )
         assert reply["status"] is True
     token = await multigp.admin_token()
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         api = f"{multigp.server.url}/api/v1"
         board: dict[str, Any] = {}
         for _ in range(100):
@@ -277,7 +284,9 @@ async def test_overall_results(multigp: MultiGP) -> None:
     )
     assert by_body["status"] is True
     token = await multigp.admin_token()
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         results = (
             await http.get(f"{multigp.server.url}/api/v1/competitions/{race_id}/results")
         ).json()["data"]
@@ -305,7 +314,7 @@ async def test_malformed_pushes_change_nothing(multigp: MultiGP) -> None:
     ):
         reply = await multigp.call("PUT", path, chapter, data)
         assert reply["status"] is False and reply["statusDescription"], data
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         broken = await http.put(f"{multigp.url}{path}", content=b"{not json")
     assert broken.json()["status"] is False
     wrong_cycle = await multigp.call(
@@ -424,7 +433,7 @@ async def test_other_endpoints(multigp: MultiGP) -> None:
 
 async def test_wire_errors_are_json_with_status(multigp: MultiGP) -> None:
     chapter = await multigp.chapter()
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         unknown = await http.post(f"{multigp.url}/race/teleport", json={"apiKey": chapter.api_key})
         assert unknown.status_code == 404 and unknown.json()["status"] is False
         as_get = await http.get(f"{multigp.url}/race/view?id=1")

@@ -22,7 +22,7 @@ from podium.core.organizations import OrganizationCreate
 from podium.core.principal import SYSTEM
 from podium.dialects.nadeo import admin, content, identity
 from podium.store.database import Database
-from tests.conftest import LiveServer
+from tests.conftest import PATIENT, LiveServer
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ class Nadeo:
         self, account: Account, audience: str | None = "NadeoLiveServices"
     ) -> dict[str, str]:
         basic = base64.b64encode(f"{account.login}:{account.password}".encode()).decode()
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=PATIENT) as http:
             response = await http.post(
                 f"{self.core}/v2/authentication/token/basic",
                 headers={"Authorization": f"Basic {basic}", "User-Agent": "podium-tests"},
@@ -141,7 +141,7 @@ class Nadeo:
         return tokens
 
     async def get(self, token: str, path: str, **params: Any) -> httpx.Response:
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=PATIENT) as http:
             return await http.get(
                 f"{self.live}{path}",
                 params=params,

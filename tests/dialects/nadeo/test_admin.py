@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.nadeo.conftest import Nadeo
 from tests.test_cli import flat, refused, run
 
@@ -154,7 +154,9 @@ def test_cli(tmp_path: Path) -> None:
 async def test_native_routes(nadeo: Nadeo) -> None:
     token = await make_token(nadeo.database, ["admin"])
     api = f"{nadeo.server.url}/api/v1/nadeo"
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         account = (
             await http.post(f"{api}/accounts", json={"name": "Ada", "password": "a-long-password"})
         ).json()

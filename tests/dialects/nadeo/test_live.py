@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.conftest import PATIENT
 from tests.dialects.nadeo.conftest import Account, Nadeo
 
 WORLD = "301e1b69-7e13-11e8-8060-e284abfd2bc4"
@@ -251,7 +252,7 @@ async def test_map_leaderboard_records_and_quirks(nadeo: Nadeo) -> None:
     ).json()
     assert [e["position"] for e in own["tops"][0]["top"]] == [4, 5, 6]
 
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         positions = await http.post(
             f"{nadeo.live}/api/token/leaderboard/group/map",
             params={f"scores[{uid}]": 48_000},
@@ -398,7 +399,7 @@ async def test_map_info(nadeo: Nadeo) -> None:
     assert membership["season"] == "Spring" and membership["officialMaps"] == [uid, other]
     assert membership["totdMaps"] == [] and membership["week"] == -1
     core = (await nadeo.tokens(author, "NadeoServices"))["accessToken"]
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         info = await http.get(
             f"{nadeo.core}/maps/by-uid/",
             params={"mapUidList": f"{uid},{other}"},
@@ -453,7 +454,7 @@ async def test_head_answers_wherever_get_does(nadeo: Nadeo) -> None:
         "/api/token/map-review/nope/connect",  # a plain-text 403
         "/api/token/map/nope",  # a 404
     ]
-    async with httpx.AsyncClient(base_url=nadeo.live) as http:
+    async with httpx.AsyncClient(base_url=nadeo.live, timeout=PATIENT) as http:
         for path in paths:
             got, head = await http.get(path, headers=auth), await http.head(path, headers=auth)
             assert (head.status_code, head.content) == (got.status_code, b""), path

@@ -15,7 +15,7 @@ import pytest
 from podium.core.principal import SYSTEM
 from podium.dialects.nadeo import content, identity, jwt
 from podium.store.database import Database
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.nadeo.conftest import Account, Nadeo
 from tests.processes import ServeProcess
 
@@ -114,7 +114,7 @@ async def test_revoked_through_the_native_api(nadeo: Nadeo, database: Database) 
     admin = await make_token(database, ["admin"])
     url = nadeo.server.url
     async with httpx.AsyncClient(
-        base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {admin}"}
+        base_url=f"{url}/api/v1", headers={"Authorization": f"Bearer {admin}"}, timeout=PATIENT
     ) as api:
         assert (await api.delete(f"/nadeo/accounts/{account.login}")).status_code == 204
         assert (await api.delete(f"/nadeo/accounts/{account.login}")).status_code == 204
@@ -122,7 +122,9 @@ async def test_revoked_through_the_native_api(nadeo: Nadeo, database: Database) 
         assert missing.status_code == 404
     assert _refused((await _reads(url, pair["accessToken"], 1))[0])
     async with httpx.AsyncClient(
-        base_url=url, headers={"Authorization": f"nadeo_v1 t={core_pair['accessToken']}"}
+        base_url=url,
+        headers={"Authorization": f"nadeo_v1 t={core_pair['accessToken']}"},
+        timeout=PATIENT,
     ) as http:
         assert _refused(await http.get(CORE_PATH))
     assert _refused(await _refresh(url, pair["refreshToken"]))
@@ -134,7 +136,7 @@ async def test_a_new_password_ends_older_tokens_only(nadeo: Nadeo, database: Dat
     reader = await make_token(database, ["read"])
     admin = await make_token(database, ["admin"])
     url = nadeo.server.url
-    async with httpx.AsyncClient(base_url=f"{url}/api/v1") as api:
+    async with httpx.AsyncClient(base_url=f"{url}/api/v1", timeout=PATIENT) as api:
         path = f"/nadeo/accounts/{account.login}/password"
         refused = await api.post(path, json={}, headers={"Authorization": f"Bearer {reader}"})
         assert refused.status_code == 403
@@ -188,7 +190,7 @@ async def test_revoked_on_four_workers_no_worker_accepts_it(
         pair = await _pair(served.url, account)
         assert {r.status_code for r in await _reads(served.url, pair["accessToken"])} == {200}
         async with httpx.AsyncClient(
-            base_url=served.url, headers={"Authorization": f"Bearer {admin}"}
+            base_url=served.url, headers={"Authorization": f"Bearer {admin}"}, timeout=PATIENT
         ) as http:
             revoked = await http.delete(f"/api/v1/nadeo/accounts/{account.login}")
             assert revoked.status_code == 204

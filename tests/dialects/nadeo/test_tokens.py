@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import PATIENT
 from tests.dialects.nadeo.conftest import Nadeo
 
 
@@ -61,7 +62,7 @@ async def test_basic_login_issues_the_documented_pair(nadeo: Nadeo) -> None:
 
 async def test_bad_logins(nadeo: Nadeo) -> None:
     account = await nadeo.account()
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         for login, password in ((account.login, "wrong"), ("nobody", "x")):
             basic = base64.b64encode(f"{login}:{password}".encode()).decode()
             response = await http.post(
@@ -78,7 +79,7 @@ async def test_bad_logins(nadeo: Nadeo) -> None:
 async def test_refresh_accepts_every_body(nadeo: Nadeo, body: dict[str, str] | None) -> None:
     account = await nadeo.account()
     pair = await nadeo.tokens(account)
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{nadeo.core}/v2/authentication/token/refresh",
             headers={"Authorization": f"nadeo_v1 t={pair['refreshToken']}"},
@@ -105,7 +106,7 @@ async def test_data_routes_need_the_right_token(nadeo: Nadeo) -> None:
     assert wrong_audience.status_code == 401 and "traceId" in wrong_audience.json()
     forged = live[:-4] + ("AAAA" if not live.endswith("AAAA") else "BBBB")
     assert (await nadeo.get(forged, path)).status_code == 401
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         missing = await http.get(f"{nadeo.live}{path}")
         assert missing.status_code == 401
         # GET bodies are ignored.
@@ -130,7 +131,7 @@ async def test_short_lifetimes_expire_and_refresh(nadeo: Nadeo) -> None:
     assert access["exp"] - access["iat"] == 2 and access["rat"] - access["iat"] == 1
     await asyncio.sleep(max(0.0, access["exp"] - time.time()) + 1.1)
     assert (await nadeo.get(pair["accessToken"], "/api/token/campaign/month")).status_code == 401
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         fresh = await http.post(
             f"{nadeo.core}/v2/authentication/token/refresh",
             headers={"Authorization": f"nadeo_v1 t={pair['refreshToken']}"},

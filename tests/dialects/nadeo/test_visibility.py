@@ -12,6 +12,7 @@ import httpx
 from podium.dialects.nadeo import content
 from podium.store.database import Database
 from podium.store.tables import Competition
+from tests.conftest import PATIENT
 from tests.dialects.nadeo.conftest import Nadeo
 
 
@@ -36,7 +37,7 @@ def _group_paths(group: str, uid: str, club: int) -> list[str]:
 
 
 async def _get(nadeo: Nadeo, token: str, path: str) -> httpx.Response:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         return await http.get(
             f"{nadeo.live}{path}", headers={"Authorization": f"nadeo_v1 t={token}"}
         )
@@ -72,7 +73,7 @@ async def test_hidden_official_campaigns_and_days(nadeo: Nadeo, database: Databa
         none = await _get(nadeo, token, unknown_path)
         assert (seen.status_code, seen.json()) == (none.status_code, none.json()), hidden_path
     positions_body = {"maps": [{"mapUid": uid, "groupUid": hidden["season_uid"]}]}
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         positions = await http.post(
             f"{nadeo.live}/api/token/leaderboard/group/map",
             headers={"Authorization": f"nadeo_v1 t={token}"},

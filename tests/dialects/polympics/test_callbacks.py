@@ -10,6 +10,7 @@ import httpx
 
 from podium.dialects.polympics import wire
 from podium.dialects.polympics.handlers import account_team_update, verify_callback
+from tests.conftest import PATIENT
 from tests.dialects.polympics.conftest import Polympics, Receiver
 
 EVENT = "/callback/account_team_update"
@@ -20,7 +21,7 @@ async def _setup(polympics: Polympics, receiver: Receiver) -> AsyncIterator[http
     """An all-permission app whose callback points at the receiver."""
     creds = await polympics.app()
     async with httpx.AsyncClient(
-        base_url=polympics.url, auth=(creds.username, creds.password)
+        base_url=polympics.url, auth=(creds.username, creds.password), timeout=PATIENT
     ) as client:
         registered = await client.put(
             EVENT, json={"url": f"{receiver.url}/hook", "secret": "s3cret"}
@@ -77,7 +78,7 @@ async def test_no_delivery_for_a_rolled_back_change(
         await client.post("/accounts/new", json={"id": 9, "name": "Zeus", "discriminator": "1"})
         other = await polympics.app(permissions=wire.MANAGE_ACCOUNT_TEAMS, name="mover")
         async with httpx.AsyncClient(
-            base_url=polympics.url, auth=(other.username, other.password)
+            base_url=polympics.url, auth=(other.username, other.password), timeout=PATIENT
         ) as mover:
             # The team step is allowed, the grant is not: the whole PATCH rolls back.
             refused = await mover.patch(

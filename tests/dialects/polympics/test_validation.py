@@ -18,7 +18,7 @@ import pytest
 from podium.config import Settings
 from podium.dialects.polympics import wire
 from podium.store.database import Database
-from tests.conftest import LiveServer, free_port
+from tests.conftest import PATIENT, LiveServer, closed_port
 from tests.dialects.polympics.conftest import FakeDiscord, Polympics
 
 JSON = {"Content-Type": "application/json"}
@@ -60,8 +60,10 @@ class World:
 async def world(polympics: Polympics) -> AsyncIterator[World]:
     creds = await polympics.app()
     async with (
-        httpx.AsyncClient(base_url=polympics.url, auth=(creds.username, creds.password)) as admin,
-        httpx.AsyncClient(base_url=polympics.url) as anon,
+        httpx.AsyncClient(
+            base_url=polympics.url, auth=(creds.username, creds.password), timeout=PATIENT
+        ) as admin,
+        httpx.AsyncClient(base_url=polympics.url, timeout=PATIENT) as anon,
     ):
         team = (await admin.post("/teams/new", json={"name": "Olympus"})).json()["id"]
         for discord_id in (1, 2):
@@ -605,7 +607,7 @@ async def test_basic_credentials_are_read_as_fastapi_0_63_read_them(
         encoded = base64.b64encode(f"{username}:{creds.password}".encode()).decode()
         return {"Authorization": f"Basic {noise}{encoded}"}
 
-    async with httpx.AsyncClient(base_url=polympics.url) as client:
+    async with httpx.AsyncClient(base_url=polympics.url, timeout=PATIENT) as client:
         # The id after the prefix goes through int(); stray non-base64 characters are skipped.
         for headers in (
             basic(f"a0{number}"),
@@ -671,26 +673,33 @@ async def test_a_token_that_cannot_be_sent_is_a_bad_token(
 async def test_discord_unreachable_is_a_502_after_the_other_checks(
     settings: Settings, database: Database, polympics: Polympics
 ) -> None:
-    nowhere = settings.model_copy(
-        update={"polympics_discord_api_url": f"http://127.0.0.1:{free_port()}"}
-    )
-    creds = await polympics.app(permissions=wire.APP_PERMISSIONS)
-    weak = await polympics.app(permissions=0, name="weak")
-    with LiveServer(nowhere) as server:
-        base = f"{server.url}/polympics"
-        async with (
-            httpx.AsyncClient(base_url=base, auth=(creds.username, creds.password)) as admin,
-            httpx.AsyncClient(base_url=base, auth=(weak.username, weak.password)) as powerless,
-        ):
-            login = await admin.post("/auth/discord", json={"token": "t"})
-            assert login.status_code == 502
-            assert login.json() == {"detail": "Discord could not be reached."}
-            await admin.post("/accounts/new", json={"id": 3, "name": "C", "discriminator": "1"})
-            sync = await admin.patch("/account/3", json={"discord_token": "t"})
-            assert sync.status_code == 502
-            # Checks the real server made before asking Discord still answer first.
-            missing = await admin.patch("/account/404", json={"discord_token": "t"})
-            expect(missing, item(["path", "account"], "Account not found."))
-            refused = await powerless.patch("/account/3", json={"name": "X", "discord_token": "t"})
-            assert refused.status_code == 403
-            assert (await admin.get("/account/3")).json()["name"] == "C"
+    with closed_port() as discord_port:
+        nowhere = settings.model_copy(
+            update={"polympics_discord_api_url": f"http://127.0.0.1:{discord_port}"}
+        )
+        creds = await polympics.app(permissions=wire.APP_PERMISSIONS)
+        weak = await polympics.app(permissions=0, name="weak")
+        with LiveServer(nowhere) as server:
+            base = f"{server.url}/polympics"
+            async with (
+                httpx.AsyncClient(
+                    base_url=base, auth=(creds.username, creds.password), timeout=PATIENT
+                ) as admin,
+                httpx.AsyncClient(
+                    base_url=base, auth=(weak.username, weak.password), timeout=PATIENT
+                ) as powerless,
+            ):
+                login = await admin.post("/auth/discord", json={"token": "t"})
+                assert login.status_code == 502
+                assert login.json() == {"detail": "Discord could not be reached."}
+                await admin.post("/accounts/new", json={"id": 3, "name": "C", "discriminator": "1"})
+                sync = await admin.patch("/account/3", json={"discord_token": "t"})
+                assert sync.status_code == 502
+                # Checks the real server made before asking Discord still answer first.
+                missing = await admin.patch("/account/404", json={"discord_token": "t"})
+                expect(missing, item(["path", "account"], "Account not found."))
+                refused = await powerless.patch(
+                    "/account/3", json={"name": "X", "discord_token": "t"}
+                )
+                assert refused.status_code == 403
+                assert (await admin.get("/account/3")).json()["name"] == "C"

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from podium.dialects.runsignup import wire
+from tests.conftest import PATIENT
 from tests.dialects.runsignup.conftest import Race, RunSignup, results_of
 
 
@@ -33,7 +34,7 @@ async def upload(
     data = {"event_id": str(race.event_id), "request_format": request_format, "request": request}
     if set_id is not None:
         data["individual_result_set_id"] = str(set_id)
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{runsignup.url}/race/{race.race_id}/results/full-results",
             params={"format": "json", **race.key},
@@ -44,7 +45,7 @@ async def upload(
 
 
 async def rows(runsignup: RunSignup, race: Race) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.get(
             f"{runsignup.url}/race/{race.race_id}/results/get-results",
             params={"format": "json", "event_id": race.event_id},

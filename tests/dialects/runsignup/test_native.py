@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from podium.store.database import Database
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.runsignup.conftest import RunSignup, results_of
 
 
@@ -22,7 +22,9 @@ async def test_posted_results_are_native_results_on_the_leaderboard(
         for n, registration_id in enumerate(race.registrations)
     ]
     token = await make_token(database, ["admin"])
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         posted = await http.post(
             f"{runsignup.url}/race/{race.race_id}/results/user-results",
             params={"format": "json", **race.key},
@@ -63,7 +65,9 @@ async def test_native_writes_show_through_rest(runsignup: RunSignup, database: D
     assert runsignup.server is not None
     api = f"{runsignup.server.url}/api/v1"
     token = await make_token(database, ["admin"])
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"}, timeout=PATIENT
+    ) as http:
         org = (
             await http.post(f"{api}/organizations", json={"slug": "club", "name": "Club"})
         ).json()
@@ -97,7 +101,7 @@ async def test_native_writes_show_through_rest(runsignup: RunSignup, database: D
                 "elapsed_ms": 400_000,
             },
         )
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         race = (await http.get(f"{runsignup.url}/race/{race_id}", params={"format": "json"})).json()
         assert race["race"]["events"][0]["is_virtual_event"] == "T"
         body = (

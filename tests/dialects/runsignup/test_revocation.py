@@ -17,7 +17,7 @@ from podium.core.principal import SYSTEM
 from podium.dialects.runsignup import wire
 from podium.store.database import Database
 from podium.store.tables import Credential
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.runsignup.conftest import Race, RunSignup
 from tests.processes import ServeProcess
 
@@ -107,7 +107,7 @@ async def test_revoked_through_the_native_api(runsignup: RunSignup, database: Da
     tmp = {"tmp_key": login["tmp_key"], "tmp_secret": login["tmp_secret"]}
     writer = await make_token(database, ["write"], runsignup.org_id)
     admin = await make_token(database, ["admin"], runsignup.org_id)
-    async with httpx.AsyncClient(base_url=f"{url}/api/v1/runsignup") as api:
+    async with httpx.AsyncClient(base_url=f"{url}/api/v1/runsignup", timeout=PATIENT) as api:
         as_writer = {"Authorization": f"Bearer {writer}"}
         as_admin = {"Authorization": f"Bearer {admin}"}
         refused = await api.delete(f"/keys/{race.api_key}", headers=as_writer)
@@ -163,7 +163,7 @@ async def test_tmp_keys_follow_their_user_and_bearer_tokens_their_row(
     bearer = {"Authorization": f"Bearer {token}"}
     assert _ok(await _participants(url, race, headers=bearer))
     admin = await make_token(database, ["admin"])
-    async with httpx.AsyncClient(base_url=f"{url}/api/v1") as api:
+    async with httpx.AsyncClient(base_url=f"{url}/api/v1", timeout=PATIENT) as api:
         revoked = await api.delete(
             f"/tokens/{row.id}", headers={"Authorization": f"Bearer {admin}"}
         )

@@ -14,7 +14,7 @@ from podium.dialects.runsignup import wire
 from podium.store.database import Database
 from podium.store.tables import Competition, Credential
 from podium.store.types import utcnow
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.runsignup.conftest import Race, RunSignup, first, results_of
 
 
@@ -25,7 +25,7 @@ async def call(
     params: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> httpx.Response:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.request(
             method, f"{runsignup.url}{path}", params={"format": "json", **(params or {})}, **kwargs
         )
@@ -354,7 +354,7 @@ async def test_errors_are_in_band_and_in_the_asked_format(runsignup: RunSignup) 
     assert missing.json()["error"]["error_code"] == wire.INVALID_PARAMETERS
     csv = await call(runsignup, "GET", f"/race/{race.race_id}", {"format": "csv"})
     assert b"<error_code>10</error_code>" in csv.content
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         xml = await http.get(f"{runsignup.url}/nothing")
     root = wire.parse_xml(xml.content)
     assert root.tag == "error" and root.findtext("error_code") == "1"
@@ -372,7 +372,7 @@ async def test_errors_are_in_band_and_in_the_asked_format(runsignup: RunSignup) 
 async def test_paths_are_case_insensitive(runsignup: RunSignup, prefix: str) -> None:
     race = await runsignup.race()
     assert runsignup.server is not None
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.get(
             f"{runsignup.server.url}{prefix}/Race/{race.race_id}/Results/Get-Result-Sets",
             params={"format": "json", "event_id": race.virtual_event_id},

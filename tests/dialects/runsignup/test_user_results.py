@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from podium.dialects.runsignup import wire
+from tests.conftest import PATIENT
 from tests.dialects.runsignup.conftest import Race, RunSignup, first, results_of
 
 FORMATS = ["json", "xml"]
@@ -42,7 +43,7 @@ async def post(
     }
     if set_id is not None:
         data["individual_result_set_id"] = str(set_id)
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{runsignup.url}/race/{race.race_id}/results/user-results",
             params={"format": "json", **race.key},
@@ -54,7 +55,7 @@ async def post(
 
 
 async def results(runsignup: RunSignup, race: Race, **params: Any) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.get(
             f"{runsignup.url}/race/{race.race_id}/results/get-results",
             params={"format": "json", "event_id": race.virtual_event_id, **race.key, **params},
@@ -174,7 +175,7 @@ async def test_result_sets_created_reused_and_ambiguous(
         runsignup, race, [{"registration_id": b, "clock_time": "00:18:00"}], request_format
     )
     assert reused["virtual_results"][0]["individual_result_set_id"] == set_id
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         second = await http.post(
             f"{runsignup.url}/race/{race.race_id}/results/new-result-set",
             params={"format": "json", **race.key},
@@ -273,7 +274,7 @@ async def test_only_virtual_events_take_user_results(runsignup: RunSignup) -> No
 async def test_xml_response_is_the_documented_shape(runsignup: RunSignup) -> None:
     race = await runsignup.race(people=1)
     registration_id, bib = first(race.registrations)
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{runsignup.url}/race/{race.race_id}/results/user-results",
             params=race.key,  # no format: XML is the default

@@ -12,21 +12,21 @@ import pytest
 
 from podium.dialects.runsignup import wire
 from podium.store.database import Database
-from tests.conftest import make_token
+from tests.conftest import PATIENT, make_token
 from tests.dialects.runsignup.conftest import Race, RunSignup, first
 
 MISSING = 987_654_321
 
 
 async def _get(runsignup: RunSignup, path: str, **params: Any) -> httpx.Response:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.get(f"{runsignup.url}{path}", params={"format": "json", **params})
     assert response.status_code == 200, response.text
     return response
 
 
 async def _post(runsignup: RunSignup, race: Race, action: str, data: dict[str, str]) -> Any:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(timeout=PATIENT) as http:
         response = await http.post(
             f"{runsignup.url}/race/{race.race_id}/results/{action}",
             params={"format": "json", **race.key},
@@ -44,6 +44,7 @@ async def _hidden_race(runsignup: RunSignup, admin: str) -> tuple[Race, int]:
     async with httpx.AsyncClient(
         base_url=f"{runsignup.server.url if runsignup.server else ''}/api/v1",
         headers={"Authorization": f"Bearer {admin}"},
+        timeout=PATIENT,
     ) as api:
         hidden = await api.patch(f"/competitions/{race.virtual_event_id}", json={"public": False})
         assert hidden.status_code == 200, hidden.text
@@ -157,6 +158,7 @@ async def test_readers_of_the_race_see_both_events(
         base_url=runsignup.url,
         params={"format": "json", **(race.key if who == "key" else {})},
         headers={"Authorization": f"Bearer {reader}"} if who == "reader" else {},
+        timeout=PATIENT,
     ) as http:
         one = (await http.get(f"/race/{race.race_id}", params={"events": "T"})).json()["race"]
         assert _event_ids(one) == [race.event_id, race.virtual_event_id]
@@ -183,7 +185,9 @@ async def test_a_hidden_race_answers_as_a_missing_one(
     admin = await make_token(database, ["admin"])
     assert runsignup.server is not None
     async with httpx.AsyncClient(
-        base_url=f"{runsignup.server.url}/api/v1", headers={"Authorization": f"Bearer {admin}"}
+        base_url=f"{runsignup.server.url}/api/v1",
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=PATIENT,
     ) as api:
         assert (
             await api.patch(f"/competitions/{race.race_id}", json={"public": False})
