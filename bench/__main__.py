@@ -7,6 +7,7 @@ import argparse
 from bench import (
     feed_latency,
     index_insert,
+    keyed_reads,
     memory,
     multigp_push,
     nadeo_leaderboard,
@@ -27,6 +28,7 @@ def main() -> None:
         ("memory", lambda: memory.run(size)),
         ("redis", lambda: redis_lookup.run(size)),
         ("http", lambda: web_load.run(size, ingest_rows=min(100_000, size))),
+        ("keyed reads", keyed_reads.run),
         ("nadeo", lambda: nadeo_leaderboard.run(size)),
         ("live feed", feed_latency.run),
         ("multigp push", multigp_push.run),

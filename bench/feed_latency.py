@@ -3,8 +3,8 @@
 A real ``podium serve`` on loopback; a browser-like reader follows one competition's
 Server-Sent Events while results are posted one at a time. Measured: the time from
 sending the POST to receiving its event. Baseline: the POST's own round trip, the
-least any notification could take. Target: every event within one second (the
-live leaderboard's promise), at the 95th percentile.
+least any notification could take. Target: p50 within 20 ms and p95 within 50 ms
+(this process's commits wake its feed readers; there is no tick to wait for).
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def run(events: int = 200, pause: float = 0.05) -> list[Outcome]:
                 ):
                     ready.set()
                     for line in r.iter_lines():
-                        if line.startswith("data: "):
+                        # Only results: the first one also moves the competition to
+                        # running, an event that must not be paired with a POST.
+                        if line.startswith("data: ") and '"op":"result.created"' in line:
                             arrived.append(time.perf_counter())
                             if len(arrived) >= events:
                                 return
@@ -88,7 +90,7 @@ def run(events: int = 200, pause: float = 0.05) -> list[Outcome]:
             f"median {median_ms:.0f} ms",
             f"POST round trip {base_ms:.0f} ms",
             median_ms / base_ms,
-            "p95 < 1000 ms",
-            p95 < 1.0,
+            "p50 <= 20 ms and p95 <= 50 ms",
+            median_ms <= 20 and p95 <= 0.05,
         )
     ]

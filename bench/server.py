@@ -23,6 +23,13 @@ def free_port() -> int:
 
 @contextmanager
 def serve(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[str]:
+    with serve_process(args, env, cwd) as (url, _pid):
+        yield url
+
+
+@contextmanager
+def serve_process(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[tuple[str, int]]:
+    """The server's URL and process id (for its CPU time)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, *args, "--port", str(port)],
@@ -42,7 +49,7 @@ def serve(args: list[str], env: dict[str, str], cwd: Path) -> Iterator[str]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError(f"server {args} did not start") from None
                 time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=20)

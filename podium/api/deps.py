@@ -1,4 +1,8 @@
-"""Request-scoped dependencies: the database and the acting principal."""
+"""Request-scoped dependencies: the database and the acting principal.
+
+Every dependency is ``async def``: FastAPI runs a plain ``def`` dependency in its
+thread pool, a thread hand-off per dependency per request for work that never blocks.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from podium.core.principal import Principal
 from podium.store.database import Database
 
 
-def plain_parameters(request: Request) -> None:
+async def plain_parameters(request: Request) -> None:
     """No NUL in any path or query parameter of any route (a search, a filter, an id).
 
     PostgreSQL refuses NUL in text and SQLite would match it literally; refusing it
@@ -27,7 +31,7 @@ def plain_parameters(request: Request) -> None:
                 raise Invalid("Parameters may not contain NUL characters.")
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
     db: Database = request.app.state.database
     return db
 

@@ -23,7 +23,7 @@ from typing import Annotated
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import events, resources
@@ -102,12 +102,25 @@ class _VerifiedSecrets:
 
 VERIFIED = _VerifiedSecrets()
 
+# Every authenticated request runs this: built once, it skips building the statement
+# and its cache key each time.
+_BY_IDENTIFIER = select(Credential).where(
+    Credential.kind == bindparam("kind"), Credential.identifier == bindparam("identifier")
+)
+
+
+async def find(session: AsyncSession, kind: str, identifier: str) -> Credential | None:
+    """The credential row of this kind and identifier, read afresh (never cached, so a
+    revocation or expiry counts from the next request on)."""
+    found: Credential | None = await session.scalar(
+        _BY_IDENTIFIER, {"kind": kind, "identifier": identifier}
+    )
+    return found
+
 
 async def check(session: AsyncSession, kind: str, identifier: str, secret: str) -> Credential:
     """The live credential whose identifier and secret match, else Unauthenticated."""
-    credential = await session.scalar(
-        select(Credential).where(Credential.kind == kind, Credential.identifier == identifier)
-    )
+    credential = await find(session, kind, identifier)
     if credential is None:
         await verify_secret_async(None, secret)
         raise Unauthenticated("The credential is not valid.")

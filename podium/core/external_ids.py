@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import limits
@@ -55,6 +55,13 @@ async def find(session: AsyncSession, kind: str, scheme: str, value: str) -> int
     )
 
 
+# Built once: every keyed read of a concept with external ids runs it.
+_FOR_OBJECTS = select(ExternalId.object_id, ExternalId.scheme, ExternalId.value).where(
+    ExternalId.object_kind == bindparam("kind"),
+    ExternalId.object_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 async def for_objects(
     session: AsyncSession, kind: str, object_ids: Sequence[int]
 ) -> dict[int, dict[str, str]]:
@@ -62,11 +69,7 @@ async def for_objects(
     out: dict[int, dict[str, str]] = {object_id: {} for object_id in object_ids}
     if not object_ids:
         return out
-    rows = await session.execute(
-        select(ExternalId.object_id, ExternalId.scheme, ExternalId.value).where(
-            ExternalId.object_kind == kind, ExternalId.object_id.in_(list(object_ids))
-        )
-    )
+    rows = await session.execute(_FOR_OBJECTS, {"kind": kind, "ids": list(object_ids)})
     for object_id, scheme, value in rows:
         out[object_id][scheme] = value
     return out

@@ -174,8 +174,8 @@ async def follow(
     stopped: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[Event | None]:
     """Every matching event after ``after``, then (when streaming) new ones as they
-    commit; ``None`` when a keep-alive is due. This process's commits wake it within
-    a tick; other processes' within a poll. Ends when the server begins to stop."""
+    commit; ``None`` when a keep-alive is due. This process's commits wake it at once;
+    other processes' within a poll. Ends when the server begins to stop."""
     last = after
     seen_commit = database.committed_seq
     last_poll = last_sent = time.monotonic()
@@ -192,7 +192,12 @@ async def follow(
         if not stream:
             return
         while True:
-            await asyncio.sleep(TICK_SECONDS)
+            if database.committed_seq == seen_commit:
+                try:
+                    async with asyncio.timeout(TICK_SECONDS):
+                        await database.next_commit()
+                except TimeoutError:
+                    pass
             if CLOSING.is_set() or (stopped is not None and await stopped()):
                 return
             now = time.monotonic()

@@ -9,6 +9,7 @@ gap-free and follows commit order on both backends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import (
 
 from podium.config import normalize_database_url
 from podium.core.errors import Conflict, Invalid
+from podium.store import sqlite_driver
 from podium.store.tables import Base, Event
 from podium.store.types import UTCDateTime
 
@@ -58,6 +60,11 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         else:
             _private_file(make_url(self.url).database)
+            # Keep enough connections that concurrent readers never open (and close)
+            # overflow ones: each costs a thread and its set-up hops.
+            kwargs.update(pool_size=10, max_overflow=10)
+            if sqlite_driver.supported():
+                kwargs.update(module=sqlite_driver.dbapi())
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.backend == "sqlite":
             _configure_sqlite(self.engine)
@@ -70,6 +77,25 @@ class Database:
         # The newest event seq this process has committed: readers of the log (the
         # leaderboards) catch up at once after our own writes, without polling.
         self.committed_seq = 0
+        self._commit_waiters: set[asyncio.Future[None]] = set()
+
+    async def next_commit(self) -> None:
+        """Return when this process next commits events: feed readers wake on our own
+        writes at once (they still poll for other processes')."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._commit_waiters.add(waiter)
+        try:
+            await waiter
+        finally:
+            self._commit_waiters.discard(waiter)
+
+    def _committed(self, seq: int) -> None:
+        if seq > self.committed_seq:
+            self.committed_seq = seq
+            for waiter in list(self._commit_waiters):
+                # A waiter may belong to another thread's event loop (a test server).
+                with contextlib.suppress(RuntimeError):  # that loop has closed
+                    waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -101,7 +127,7 @@ class Database:
                     yield session
                     await session.flush()
                     await self._append_events(session)
-                self.committed_seq = max(self.committed_seq, session.info.pop(LAST_SEQ, 0))
+                self._committed(session.info.pop(LAST_SEQ, 0))
             except IntegrityError as exc:
                 raise Conflict(
                     "The change conflicts with stored data (a duplicate or a missing reference).",
@@ -264,3 +290,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         mode = conn.get_execution_options().get("podium_begin")
         if mode is not None:
             conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

@@ -7,6 +7,7 @@ import pytest
 from bench import (
     feed_latency,
     index_insert,
+    keyed_reads,
     memory,
     nadeo_leaderboard,
     position_lookup,
@@ -48,3 +49,12 @@ def test_nadeo_benchmark_checks_its_answers() -> None:
 def test_feed_latency_benchmark_reports() -> None:
     (outcome,) = feed_latency.run(events=5, pause=0.01)
     assert outcome.ratio > 0 and "SSE" in outcome.name
+
+
+def test_keyed_reads_benchmark_checks_its_answers() -> None:
+    outcomes = keyed_reads.run(requests=20, backends=("sqlite",), accounts=5)
+    assert [o.name.split()[3] for o in outcomes] == [
+        "/polympics/account/{id}",
+        "/api/v1/people/{id}",
+    ]
+    assert all(o.ratio > 0 for o in outcomes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import resources, teams
@@ -18,7 +18,7 @@ from podium.core.people import PEOPLE, PersonCreate, PersonUpdate
 from podium.core.principal import SYSTEM, Principal
 from podium.core.teams import MemberAdd
 from podium.dialects.polympics.auth import PERMISSIONS_KEY
-from podium.dialects.polympics.views import DISCORD
+from podium.dialects.polympics.views import DISCORD, known_discord_ids
 from podium.store.tables import Award, ExternalId, Organization, Person, Team, TeamMember
 
 
@@ -43,17 +43,24 @@ async def ensure_organization(session: AsyncSession, slug: str) -> int:
     return org.id
 
 
-async def find_account(session: AsyncSession, org_id: int, discord_id: int) -> Person | None:
-    person = await session.scalar(
-        select(Person)
-        .join(ExternalId, ExternalId.object_id == Person.id)
-        .where(
-            ExternalId.object_kind == "person",
-            ExternalId.scheme == DISCORD,
-            ExternalId.value == str(discord_id),
-            Person.organization_id == org_id,
-        )
+# Built once: a keyed read then skips building the statement and its cache key.
+_FIND_ACCOUNT = (
+    select(Person)
+    .join(ExternalId, ExternalId.object_id == Person.id)
+    .where(
+        ExternalId.object_kind == "person",
+        ExternalId.scheme == DISCORD,
+        ExternalId.value == bindparam("value"),
+        Person.organization_id == bindparam("org_id"),
     )
+)
+
+
+async def find_account(session: AsyncSession, org_id: int, discord_id: int) -> Person | None:
+    value = str(discord_id)
+    person = await session.scalar(_FIND_ACCOUNT, {"value": value, "org_id": org_id})
+    if person is not None:
+        known_discord_ids(session)[person.id] = value
     return person
 
 

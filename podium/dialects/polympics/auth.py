@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.core import credentials
@@ -140,9 +140,7 @@ async def resolve(session: AsyncSession, username: str, password: str) -> tuple[
     if found is None:
         return ANONYMOUS, False
     kind, ident = found
-    credential = await session.scalar(
-        select(Credential).where(Credential.kind == kind, Credential.identifier == ident)
-    )
+    credential = await credentials.find(session, kind, ident)
     if credential is None:
         await verify_secret_async(None, password)
         return ANONYMOUS, False

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from podium.dialects.polympics.auth import account_permissions, timestamp
 from podium.store.tables import Award, Awardee, ExternalId, Person, Team, TeamMember
 
 DISCORD = "discord"
+KNOWN_DISCORD_IDS = "polympics_discord_ids"
 
 Json = dict[str, Any]
 
@@ -64,33 +65,57 @@ async def team_json(session: AsyncSession, team: Team) -> Json:
     return (await teams_json(session, [team]))[0]
 
 
+_TEAMS_OF = (
+    select(TeamMember.person_id, Team)
+    .join(Team, Team.id == TeamMember.team_id)
+    .where(
+        TeamMember.person_id.in_(bindparam("ids", expanding=True)),
+        Team.organization_id == bindparam("org_id"),
+    )
+    .order_by(TeamMember.id)
+)
+_DISCORD_IDS = select(ExternalId.object_id, ExternalId.value).where(
+    ExternalId.object_kind == "person",
+    ExternalId.scheme == DISCORD,
+    ExternalId.object_id.in_(bindparam("ids", expanding=True)),
+)
+_HELD = (
+    select(Awardee.person_id, Award)
+    .join(Award, Award.id == Awardee.award_id)
+    .where(
+        Awardee.person_id.in_(bindparam("ids", expanding=True)),
+        Award.organization_id == bindparam("org_id"),
+    )
+    .order_by(Awardee.id)
+)
+
+
 async def teams_of(
     session: AsyncSession, organization_id: int, person_ids: list[int]
 ) -> dict[int, Team]:
     """Each person's team in the organization (their earliest membership there)."""
     out: dict[int, Team] = {}
     if person_ids:
-        rows = await session.execute(
-            select(TeamMember.person_id, Team)
-            .join(Team, Team.id == TeamMember.team_id)
-            .where(TeamMember.person_id.in_(person_ids), Team.organization_id == organization_id)
-            .order_by(TeamMember.id)
-        )
+        rows = await session.execute(_TEAMS_OF, {"ids": person_ids, "org_id": organization_id})
         for person_id, team in rows:
             out.setdefault(person_id, team)
     return out
 
 
+def known_discord_ids(session: AsyncSession) -> dict[int, str]:
+    """Discord ids this session already found (an account looked up by its Discord id),
+    so rendering that account needs no second query for it."""
+    known: dict[int, str] = session.info.setdefault(KNOWN_DISCORD_IDS, {})
+    return known
+
+
 async def discord_ids(session: AsyncSession, person_ids: list[int]) -> dict[int, str]:
     if not person_ids:
         return {}
-    rows = await session.execute(
-        select(ExternalId.object_id, ExternalId.value).where(
-            ExternalId.object_kind == "person",
-            ExternalId.scheme == DISCORD,
-            ExternalId.object_id.in_(person_ids),
-        )
-    )
+    known = known_discord_ids(session)
+    if all(i in known for i in person_ids):
+        return {i: known[i] for i in person_ids}
+    rows = await session.execute(_DISCORD_IDS, {"ids": person_ids})
     return dict(rows.all())
 
 
@@ -104,12 +129,7 @@ async def accounts_json(
     team_views = {view["id"]: view for view in await teams_json(session, distinct_teams)}
     held: dict[int, list[Json]] = defaultdict(list)
     if ids:
-        rows = await session.execute(
-            select(Awardee.person_id, Award)
-            .join(Award, Award.id == Awardee.award_id)
-            .where(Awardee.person_id.in_(ids), Award.organization_id == organization_id)
-            .order_by(Awardee.id)
-        )
+        rows = await session.execute(_HELD, {"ids": ids, "org_id": organization_id})
         for person_id, award in rows:
             held[person_id].append(award_json(award))
     out = []
