@@ -20,7 +20,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -410,39 +410,41 @@ class Leaderboards:
     async def _dirty_since(self, competition_id: int, since: int, upto: int) -> set[int] | None:
         """Competitors whose score or facts changed in (since, upto]; None if the rules did."""
         dirty: set[int] = set()
-        cursor = since
-        while cursor < upto:
-            async with self.database.read() as session:
-                events = (
-                    await session.scalars(
-                        select(Event)
-                        .where(
-                            Event.seq > cursor,
-                            Event.seq <= upto,
-                            (
-                                (Event.object_kind == "competition")
-                                & (Event.object_id == competition_id)
-                            )
-                            | (
-                                Event.object_kind.in_(["result", "entry"])
-                                & (Event.competition_id == competition_id)
-                            )
-                            | (Event.object_kind == "person"),
-                        )
-                        .order_by(Event.seq)
-                        .limit(_REPLAY_BATCH)
-                    )
-                ).all()
-            if not events:
-                break
+        async for events in self._competition_events(competition_id, since, upto, facts=True):
             for event in events:
                 if event.object_kind == "competition":
                     if _rules_changed(event):
                         return None
                     continue
                 dirty.update(_competitors_of(event))
-            cursor = events[-1].seq
         return dirty
+
+    async def _competition_events(
+        self, competition_id: int, since: int, upto: int, *, facts: bool
+    ) -> AsyncIterator[Sequence[Event]]:
+        """The events in (since, upto] that can change a competition's boards, in batches:
+        its rule changes and results, and with ``facts`` entries and people too."""
+        kinds = ["result", "entry"] if facts else ["result"]
+        wanted = ((Event.object_kind == "competition") & (Event.object_id == competition_id)) | (
+            Event.object_kind.in_(kinds) & (Event.competition_id == competition_id)
+        )
+        if facts:
+            wanted = wanted | (Event.object_kind == "person")
+        cursor = since
+        while cursor < upto:
+            async with self.database.read() as session:
+                events = (
+                    await session.scalars(
+                        select(Event)
+                        .where(Event.seq > cursor, Event.seq <= upto, wanted)
+                        .order_by(Event.seq)
+                        .limit(_REPLAY_BATCH)
+                    )
+                ).all()
+            if not events:
+                return
+            yield events
+            cursor = events[-1].seq
 
     async def _refresh_groups(
         self,
@@ -528,30 +530,7 @@ class Leaderboards:
         when one of them changed the competition's rules (the snapshot is useless).
         """
         dirty: set[int] = set()
-        cursor = since
-        while cursor < upto:
-            async with self.database.read() as session:
-                events = (
-                    await session.scalars(
-                        select(Event)
-                        .where(
-                            Event.seq > cursor,
-                            Event.seq <= upto,
-                            (
-                                (Event.object_kind == "competition")
-                                & (Event.object_id == key.competition_id)
-                            )
-                            | (
-                                (Event.object_kind == "result")
-                                & (Event.competition_id == key.competition_id)
-                            ),
-                        )
-                        .order_by(Event.seq)
-                        .limit(_REPLAY_BATCH)
-                    )
-                ).all()
-            if not events:
-                break
+        async for events in self._competition_events(key.competition_id, since, upto, facts=False):
             for event in events:
                 if event.object_kind == "competition":
                     if _rules_changed(event):
@@ -560,7 +539,6 @@ class Leaderboards:
                 for board_key, competitor in _touched(event):
                     if board_key == key:
                         dirty.add(competitor)
-            cursor = events[-1].seq
         if dirty:
             await self._refresh(key, fmt, dirty)
         return True
